@@ -10,10 +10,11 @@ TOFU_VERSION="${TOFU_VERSION:-1.11.14}"
 # OpenTofu's go.mod replaces hashicorp/hcl with its fork; `go install` refuses modules with replace
 # directives, so we build through a wrapper module that carries the same replace.
 HCL_REPLACE="github.com/opentofu/hcl/v2@v2.20.2-0.20251021132045-587d123c2828"
-# terraform-provider-null v3.3.1: its go.mod lacks the /v3 suffix, so the tag is not a valid module
-# version; the commit resolves to a pseudo-version instead.
-NULL_COMMIT="cd8ea3464380be767591b25b7cc09d8a02997073"
+# hashicorp/null: the Go module proxy serves no buildable release of terraform-provider-null (v2+
+# tags lack the /vN module suffix and commit pseudo-versions are refused), so tests use the
+# stand-in in scripts/null-provider (same null_resource schema, built with terraform-plugin-framework).
 NULL_VERSION="3.3.1"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 cache="${KEYPLANE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keyplane-tools}"
 bin="$cache/bin"
@@ -41,12 +42,13 @@ build_tofu() {
 build_null() {
   local dir="$cache/plugins/registry.opentofu.org/hashicorp/null/$NULL_VERSION/linux_amd64"
   local out="$dir/terraform-provider-null_v$NULL_VERSION"
-  if [ -x "$out" ]; then log "null provider $NULL_VERSION cached"; return; fi
-  log "building terraform-provider-null $NULL_VERSION"
+  local stamp; stamp=$(cat "$here/null-provider/main.go" "$here/null-provider/go.sum" | sha256sum | cut -c1-16)
+  if [ -x "$out" ] && [ "$(cat "$dir/.source" 2>/dev/null)" = "$stamp" ]; then log "null provider cached"; return; fi
+  log "building the null provider stand-in (scripts/null-provider)"
   mkdir -p "$dir"
-  GOBIN="$cache/gobin" go install -trimpath -ldflags "-s -w" \
-    "github.com/terraform-providers/terraform-provider-null@$NULL_COMMIT" >&2
-  mv "$cache/gobin/terraform-provider-null" "$out"
+  (cd "$here/null-provider" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+  mv "$out.tmp" "$out"
+  echo "$stamp" > "$dir/.source"
   # The same package under the Terraform registry host, so `terraform` finds it in the mirror too.
   local tfdir="$cache/plugins/registry.terraform.io/hashicorp/null/$NULL_VERSION/linux_amd64"
   mkdir -p "$tfdir"; ln -sf "$out" "$tfdir/terraform-provider-null_v$NULL_VERSION"
