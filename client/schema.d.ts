@@ -531,11 +531,8 @@ export interface components {
         };
         /** @description How to archive. */
         ArchiveApiKeyRequest: {
-            /**
-             * @description Keep the key working this many seconds more, then archive it. 0 (the default) archives at once. At most 30 days.
-             * @default 0
-             */
-            grace_period_seconds: number;
+            /** @description Keep the key working this many seconds more, then archive it. 0 (the default) archives at once. At most 30 days. */
+            grace_period_seconds?: number;
         };
         /** @description The permission catalog. */
         PermissionCatalog: {
