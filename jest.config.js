@@ -5,7 +5,11 @@ module.exports = {
   transform: {
     // Type checking runs once in `npm run typecheck`; jest only transpiles, which keeps runs fast.
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    // The embedded PostgreSQL (PGlite) loads Node built-ins with dynamic import(), which jest's vm
+    // refuses without --experimental-vm-modules; this rewrites those calls to require().
+    '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': '<rootDir>/test/control-plane/pglite-transform.js',
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/)', '\\.pnp\\.[^\\/]+$'],
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
   testTimeout: 30000,
 };

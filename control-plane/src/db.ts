@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+import type { Config } from './config';
+
+// PostgreSQL through `pg` with DATABASE_URL; otherwise the embedded PostgreSQL (PGlite) in the
+// data directory. Same migrations on both.
+
+export type Db = Knex;
+
+export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolMax'>): Db {
+  if (config.databaseUrl) {
+    return knex({
+      client: 'pg',
+      connection: config.databaseUrl,
+      pool: { min: 0, max: config.databasePoolMax },
+      acquireConnectionTimeout: 10_000,
+    });
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ClientPgLite = require('knex-pglite');
+  return knex({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    connection: { connectionString: path.join(config.dataDir, 'pgdata') },
+  });
+}
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
+const MIGRATION_FILE = /^(\d{4}_[a-z0-9_]+)\.(ts|js)$/;
+
+interface Migration {
+  up(db: Knex): Promise<void>;
+  down?(db: Knex): Promise<void>;
+}
+
+/** Migration files `NNNN_what_it_does.{ts,js}`, named without extension so the sources and the build agree. */
+export class MigrationSource implements Knex.MigrationSource<string> {
+  constructor(private readonly dir = MIGRATIONS_DIR) {}
+  async getMigrations(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const f of fs.readdirSync(this.dir)) {
+      const m = MIGRATION_FILE.exec(f);
+      if (m && !f.endsWith('.d.ts')) names.add(m[1]!);
+    }
+    return [...names].sort();
+  }
+  getMigrationName(name: string): string {
+    return name;
+  }
+  async getMigration(name: string): Promise<Knex.Migration> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(this.dir, name)) as Migration;
+    return { up: mod.up, down: mod.down ?? (async () => { throw new Error(`migration ${name} cannot be reverted`); }) };
+  }
+}
+
+const MIGRATION_LOCK = 0x6b657970; // 'keyp': one migrating process at a time on a shared PostgreSQL.
+
+/** Applies pending migrations; safe to call from many processes at once. Returns the names applied. */
+export async function migrate(db: Db): Promise<string[]> {
+  const run = async () => {
+    const [, applied] = (await db.migrate.latest({ migrationSource: new MigrationSource(), tableName: 'knex_migrations' })) as [number, string[]];
+    return applied;
+  };
+  if (isPglite(db)) return run();
+  const conn = await db.client.acquireConnection();
+  try {
+    await db.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(conn);
+    return await run();
+  } finally {
+    await db.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(conn).catch(() => undefined);
+    await db.client.releaseConnection(conn);
+  }
+}
+
+export function isPglite(db: Db): boolean {
+  return db.client.config.client !== 'pg';
+}
+
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1');
+}

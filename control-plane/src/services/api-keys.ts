@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import { canonicalizeAllowedIps } from '../domain/ip';
+import { generateSecret, secretPrefix } from '../domain/credentials';
+import { ALLOWED_PERMISSIONS, canonicalSet, isKnownPermission, uncovered, uncoveredAccounts } from '../domain/permissions';
+import { errors } from '../errors';
+import { newId } from '../ids';
+import { apiKeysRepo, type ApiKeyRow } from '../repositories/api-keys';
+import { auditEventsRepo } from '../repositories/audit-events';
+import { decodeCursor, type Page, type Queryable } from '../repositories/common';
+import { idempotencyRepo } from '../repositories/idempotency';
+import { requestLogsRepo, type RequestLogRow } from '../repositories/request-logs';
+import { recordAudit, serializeAuditEvent } from './audit';
+import type { Caller, ServiceContext } from './context';
+
+export function serializeApiKey(k: ApiKeyRow) {
+  return {
+    id: k.id,
+    organization_id: k.organization_id,
+    name: k.name,
+    prefix: k.prefix,
+    permissions: k.permissions,
+    internal_account_ids: k.internal_account_ids,
+    allowed_ips: k.allowed_ips,
+    expires_at: k.expires_at?.toISOString() ?? null,
+    status: k.is_archived ? ('archived' as const) : ('active' as const),
+    created_at: k.created_at.toISOString(),
+    created_by: { type: k.created_by_type, id: k.created_by_id },
+    archived_at: k.archived_at?.toISOString() ?? null,
+    last_used_at: k.last_used_at?.toISOString() ?? null,
+  };
+}
+
+export type SerializedApiKey = ReturnType<typeof serializeApiKey>;
+
+export function serializeRequestLog(r: RequestLogRow) {
+  return {
+    id: r.id,
+    api_key_id: r.api_key_id,
+    source: r.source,
+    occurred_at: r.occurred_at.toISOString(),
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    client_ip: r.client_ip,
+    user_agent: r.user_agent,
+    request_id: r.request_id,
+    duration_ms: r.duration_ms,
+    decision_reason: r.decision_reason,
+  };
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  permissions: string[];
+  internal_account_ids?: string[];
+  allowed_ips?: string[];
+  expires_at?: string | null;
+}
+
+function canonicalIps(values: readonly string[] | undefined): string[] {
+  const result = canonicalizeAllowedIps(values ?? []);
+  if (!result.ok) throw errors.invalidIp(result.value, result.reason);
+  return result.value;
+}
+
+/** No escalation: the caller must hold every permission and every account it would hand out. */
+export function assertCovers(principal: Principal, permissions: readonly string[], accounts: readonly string[]): void {
+  const missing = uncovered(principal.permissions, permissions);
+  if (missing.length) throw errors.escalation(missing);
+  const acc = uncoveredAccounts(principal.internalAccountIds, accounts);
+  if (!acc.ok) {
+    const detail = acc.outside.length
+      ? `You are restricted to internal accounts ${principal.internalAccountIds.join(', ')} and cannot grant ${acc.outside.join(', ')}.`
+      : `You are restricted to internal accounts ${principal.internalAccountIds.join(', ')}; the key must be restricted to some of them (internal_account_ids).`;
+    throw errors.escalation(acc.outside.map((a) => `internal_account_ids:${a}`), detail);
+  }
+}
+
+function requestHash(input: CreateApiKeyInput): string {
+  const canonical = JSON.stringify({
+    name: input.name,
+    permissions: canonicalSet(input.permissions),
+    internal_account_ids: canonicalSet(input.internal_account_ids ?? []),
+    allowed_ips: [...(input.allowed_ips ?? [])].sort(),
+    expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+async function findInOrg(db: Queryable, caller: Caller, id: string, forUpdate = false): Promise<ApiKeyRow> {
+  const key = await apiKeysRepo.findById(db, caller.principal.organizationId, id, forUpdate);
+  if (!key) throw errors.notFound('key');
+  return key;
+}
+
+export function apiKeysService(ctx: ServiceContext) {
+  const withSecret = (key: ApiKeyRow) => ({ ...serializeApiKey(key), secret: ctx.keyring.decrypt(key.secret_ciphertext, key.id) });
+
+  return {
+    async create(caller: Caller, input: CreateApiKeyInput, idempotencyKey?: string): Promise<{ key: ReturnType<typeof withSecret>; replayed: boolean }> {
+      const unknown = input.permissions.filter((p) => !isKnownPermission(p));
+      if (unknown.length) throw errors.unknownPermission(canonicalSet(unknown), [...ALLOWED_PERMISSIONS]);
+      const permissions = canonicalSet(input.permissions);
+      const accounts = canonicalSet(input.internal_account_ids ?? []);
+      const allowedIps = canonicalIps(input.allowed_ips);
+      let expiresAt: Date | null = null;
+      if (input.expires_at) {
+        expiresAt = new Date(input.expires_at);
+        if (Number.isNaN(expiresAt.getTime())) throw errors.invalidExpiry('expires_at is not a date-time.');
+        if (expiresAt.getTime() <= Date.now()) throw errors.invalidExpiry(`expires_at must be in the future; ${input.expires_at} has passed.`);
+      }
+      const { principal } = caller;
+      assertCovers(principal, permissions, accounts);
+
+      const hash = idempotencyKey ? requestHash(input) : undefined;
+      return ctx.db.transaction(async (trx) => {
+        const org = principal.organizationId;
+        if (idempotencyKey && hash) {
+          const claimed = await idempotencyRepo.claim(trx, { organization_id: org, principal_id: principal.id, key: idempotencyKey, request_hash: hash });
+          if (!claimed) {
+            const existing = await idempotencyRepo.find(trx, org, principal.id, idempotencyKey);
+            if (!existing || existing.request_hash !== hash || !existing.api_key_id) throw errors.idempotencyKeyReused();
+            const key = await findInOrg(trx, caller, existing.api_key_id);
+            return { key: withSecret(key), replayed: true };
+          }
+        }
+        const id = newId('apiKey');
+        const secret = generateSecret('api_key');
+        const key = await apiKeysRepo.insert(trx, {
+          id,
+          organization_id: org,
+          name: input.name,
+          prefix: secretPrefix(secret),
+          permissions,
+          internal_account_ids: accounts,
+          allowed_ips: allowedIps,
+          expires_at: expiresAt,
+          created_by_type: principal.type,
+          created_by_id: principal.id,
+          lookup_hash: ctx.keyring.lookupHash(secret),
+          secret_ciphertext: ctx.keyring.encrypt(secret, id),
+        });
+        if (idempotencyKey) {
+          await idempotencyRepo.attach(trx, { organization_id: org, principal_id: principal.id, key: idempotencyKey, api_key_id: id });
+          await idempotencyRepo.prune(trx, org);
+        }
+        await recordAudit(trx, {
+          organizationId: org,
+          actor: principal,
+          action: 'api_key.created',
+          entity: { type: 'api_key', id },
+          changes: { after: serializeApiKey(key) },
+          requestId: caller.requestId,
+        });
+        return { key: { ...serializeApiKey(key), secret }, replayed: false };
+      });
+    },
+
+    async list(caller: Caller, q: { per_page: number; after_cursor?: string; include_archived: boolean; name?: string }): Promise<Page<SerializedApiKey>> {
+      const page = await apiKeysRepo.list(ctx.db, caller.principal.organizationId, {
+        afterSeq: decodeCursor(q.after_cursor),
+        limit: q.per_page,
+        includeArchived: q.include_archived,
+        name: q.name,
+      });
+      return { data: page.data.map(serializeApiKey), next_cursor: page.next_cursor };
+    },
+
+    async get(caller: Caller, id: string): Promise<SerializedApiKey> {
+      return serializeApiKey(await findInOrg(ctx.db, caller, id));
+    },
+
+    async update(caller: Caller, id: string, patch: Record<string, unknown>): Promise<SerializedApiKey> {
+      return ctx.db.transaction(async (trx) => {
+        const key = await findInOrg(trx, caller, id, true);
+        const immutable = ['permissions', 'internal_account_ids', 'expires_at'].filter((f) => f in patch);
+        if (immutable.length) throw errors.permissionsImmutable(immutable);
+        assertCovers(caller.principal, key.permissions, key.internal_account_ids);
+        if (key.is_archived) throw errors.apiKeyArchived();
+        const changes: { name?: string; allowed_ips?: string[] } = {};
+        if (typeof patch.name === 'string' && patch.name !== key.name) changes.name = patch.name;
+        if (Array.isArray(patch.allowed_ips)) {
+          const ips = canonicalIps(patch.allowed_ips as string[]);
+          if (JSON.stringify(ips) !== JSON.stringify(key.allowed_ips)) changes.allowed_ips = ips;
+        }
+        if (Object.keys(changes).length === 0) return serializeApiKey(key);
+        const updated = await apiKeysRepo.update(trx, key.organization_id, key.id, changes);
+        const base = { organizationId: key.organization_id, actor: caller.principal, entity: { type: 'api_key' as const, id: key.id }, requestId: caller.requestId };
+        if (changes.name !== undefined) {
+          await recordAudit(trx, { ...base, action: 'api_key.renamed', changes: { before: { name: key.name }, after: { name: updated.name } } });
+        }
+        if (changes.allowed_ips !== undefined) {
+          await recordAudit(trx, { ...base, action: 'api_key.allowed_ips_changed', changes: { before: { allowed_ips: key.allowed_ips }, after: { allowed_ips: updated.allowed_ips } } });
+        }
+        return serializeApiKey(updated);
+      });
+    },
+
+    async archive(caller: Caller, id: string, graceSeconds: number): Promise<SerializedApiKey> {
+      return ctx.db.transaction(async (trx) => {
+        const key = await findInOrg(trx, caller, id, true);
+        if (key.is_archived) throw errors.apiKeyArchived('The key is already archived.');
+        const updated = await apiKeysRepo.scheduleArchive(trx, key.organization_id, key.id, graceSeconds);
+        const changed = key.archived_at?.getTime() !== updated.archived_at?.getTime();
+        if (changed) {
+          await recordAudit(trx, {
+            organizationId: key.organization_id,
+            actor: caller.principal,
+            action: updated.is_archived ? 'api_key.archived' : 'api_key.archive_scheduled',
+            entity: { type: 'api_key', id: key.id },
+            changes: { before: { archived_at: key.archived_at?.toISOString() ?? null }, after: { archived_at: updated.archived_at?.toISOString() ?? null } },
+            requestId: caller.requestId,
+          });
+        }
+        return serializeApiKey(updated);
+      });
+    },
+
+    async reveal(caller: Caller, id: string) {
+      return ctx.db.transaction(async (trx) => {
+        const key = await findInOrg(trx, caller, id);
+        assertCovers(caller.principal, key.permissions, key.internal_account_ids);
+        await recordAudit(trx, {
+          organizationId: key.organization_id,
+          actor: caller.principal,
+          action: 'api_key.secret_revealed',
+          entity: { type: 'api_key', id: key.id },
+          changes: { revealed_by: { type: caller.principal.type, id: caller.principal.id } },
+          requestId: caller.requestId,
+        });
+        return withSecret(key);
+      });
+    },
+
+    async requestLogs(
+      caller: Caller,
+      id: string,
+      q: { per_page: number; after_cursor?: string; status?: number; method?: string; source?: string; since?: string; until?: string },
+    ) {
+      const key = await findInOrg(ctx.db, caller, id);
+      const page = await requestLogsRepo.list(ctx.db, key.id, { ...q, beforeSeq: decodeCursor(q.after_cursor), limit: q.per_page });
+      return { data: page.data.map(serializeRequestLog), next_cursor: page.next_cursor };
+    },
+
+    async auditEvents(caller: Caller, id: string, q: { per_page: number; after_cursor?: string }) {
+      const key = await findInOrg(ctx.db, caller, id);
+      const page = await auditEventsRepo.list(ctx.db, key.organization_id, { beforeSeq: decodeCursor(q.after_cursor), limit: q.per_page, involving: key.id });
+      return { data: page.data.map(serializeAuditEvent), next_cursor: page.next_cursor };
+    },
+  };
+}
+
+export type ApiKeysService = ReturnType<typeof apiKeysService>;
