@@ -10,3 +10,9 @@ export * from './api-key';
 export * from './data-keyplane-api-key';
 export * from './data-keyplane-api-keys';
 export * from './data-keyplane-permissions';
+
+// Higher-level constructs.
+export * from './catalog';
+export * from './permissions';
+export * from './permissioned-key';
+export * from './rotating-key';
