@@ -132,11 +132,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       validateSecurity: false,
       validateApiSpec: true,
       ignoreUndocumented: false,
+      // Probes take no input; a cache-busting query string must not fail a liveness check.
+      ignorePaths: /^\/(healthz|readyz|openapi\.yaml)$/,
     }),
   );
 
   app.use(buildRouter(services));
-  app.use((req: Request, _res: Response, next: NextFunction) => next(errors.routeNotFound(req.method, req.path)));
+  const documented = Object.entries(spec.document.paths as Record<string, Record<string, unknown>>).map(([template, item]) => ({
+    regex: new RegExp('^' + template.replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+    methods: Object.keys(item).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => m.toUpperCase()),
+  }));
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const known = documented.find((d) => d.regex.test(req.path));
+    next(known ? errors.methodNotAllowed(req.method, known.methods) : errors.routeNotFound(req.method, req.path));
+  });
   app.use(
     problemMiddleware((err, req, apiError) => {
       if (apiError.status >= 500) {

@@ -77,14 +77,9 @@ export function assertCovers(principal: Principal, permissions: readonly string[
   }
 }
 
-function requestHash(input: CreateApiKeyInput): string {
-  const canonical = JSON.stringify({
-    name: input.name,
-    permissions: canonicalSet(input.permissions),
-    internal_account_ids: canonicalSet(input.internal_account_ids ?? []),
-    allowed_ips: [...(input.allowed_ips ?? [])].sort(),
-    expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
-  });
+/** The request in canonical form, so that two spellings of one request (`10.0.0.1` / `10.0.0.1/32`) are one. */
+function requestHash(input: { name: string; permissions: string[]; accounts: string[]; allowedIps: string[]; expiresAt: Date | null }): string {
+  const canonical = JSON.stringify([input.name, input.permissions, input.accounts, input.allowedIps, input.expiresAt?.toISOString() ?? null]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -113,7 +108,7 @@ export function apiKeysService(ctx: ServiceContext) {
       const { principal } = caller;
       assertCovers(principal, permissions, accounts);
 
-      const hash = idempotencyKey ? requestHash(input) : undefined;
+      const hash = idempotencyKey ? requestHash({ name: input.name, permissions, accounts, allowedIps, expiresAt }) : undefined;
       return ctx.db.transaction(async (trx) => {
         const org = principal.organizationId;
         if (idempotencyKey && hash) {
