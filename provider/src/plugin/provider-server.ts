@@ -442,8 +442,9 @@ export class ProviderServer<P = unknown> {
       if (!result || result.state === null) return null;
       return finalizeState(schema, mergeState(schema, current, result.state, d, 'read'), d, 'read');
     });
-    const state = newState === undefined ? stripUnknowns(schema, current) : newState;
-    return { new_state: this.safeEncode(state, schema, d, current), diagnostics: d.proto(), private: req.private };
+    // On failure, hand the stored state back untouched: a null here would mean "the object is gone".
+    if (newState === undefined) return { new_state: req.current_state, diagnostics: d.proto(), private: req.private };
+    return { new_state: this.safeEncode(newState, schema, d, current), diagnostics: d.proto(), private: req.private };
   }
 
   /** Encodes a state, falling back (with an error) to `fallback` if the provider produced a non-conforming value. */
@@ -509,13 +510,13 @@ export class ProviderServer<P = unknown> {
     const d = new Diags(this.log, schema.type);
     let prior: ObjectValue | null = null;
     let planned: ObjectValue | null = null;
-    // What to record if the operation fails before producing a state.
-    let fallback: ObjectValue | null = null;
+    // What to record if the operation throws: the untouched prior state unless we know better
+    // (a failed create records nothing).
+    let createFailed = false;
     const newState = await d.run(`Failed to apply ${req.type_name}`, async () => {
       prior = this.decode(req.prior_state, schema);
       planned = this.decode(req.planned_state, schema);
       const config = this.decode(req.config, schema) ?? {};
-      fallback = prior;
       const provider = this.requireProvider(d);
       if (!provider) return prior;
       const base = { ...this.ctx('ApplyResourceChange', req.type_name, signal), provider: provider.data };
@@ -527,7 +528,7 @@ export class ProviderServer<P = unknown> {
         return d.hasErrors ? prior : null; // keep the object in state if deletion failed
       }
       if (prior === null) {
-        fallback = null;
+        createFailed = true;
         const r = await spec.create({ ...base, planned, config });
         d.add(...(r?.diagnostics ?? []));
         if (!r?.state) {
@@ -548,9 +549,11 @@ export class ProviderServer<P = unknown> {
       }
       return finalizeState(schema, mergeState(schema, planned, r.state, d, 'update'), d, 'update');
     });
-    const state = newState === undefined ? stripUnknowns(schema, fallback) : newState;
+    if (newState === undefined) {
+      return { new_state: createFailed ? this.encode(null, schema) : req.prior_state, private: req.planned_private, diagnostics: d.proto() };
+    }
     return {
-      new_state: this.safeEncode(state, schema, d, stripUnknowns(schema, planned ?? prior)),
+      new_state: this.safeEncode(newState, schema, d, stripUnknowns(schema, planned ?? prior)),
       private: req.planned_private,
       diagnostics: d.proto(),
     };

@@ -310,6 +310,33 @@ describe('apply and read', () => {
     expect(r.private.toString()).toBe('x');
   });
 
+  it('hands back the stored state untouched when read or update fail', async () => {
+    const def = defineProvider({
+      name: 'x',
+      resources: [
+        {
+          typeName: 'x_r',
+          attributes: { id: { type: t.string, computed: true }, tags: { type: t.map(t.string), optional: true } },
+          create: async () => ({}),
+          read: async () => { throw new Error('timeout talking to API'); },
+          update: async () => { throw new Error('conflict'); },
+          delete: async () => undefined,
+        },
+      ],
+    });
+    const s = new ProviderServer(def, quiet);
+    const current = dv({ id: 'i', tags: { a: 'b' } }, rType);
+    const read = await s.ReadResource({ type_name: 'x_r', current_state: current }, signal);
+    expect(read.diagnostics[0]).toMatchObject({ severity: 1, detail: 'timeout talking to API' });
+    expect(read.new_state).toBe(current);
+    const upd = await s.ApplyResourceChange(
+      { type_name: 'x_r', prior_state: current, planned_state: dv({ id: 'i', tags: { a: 'c' } }, rType), config: dv({ id: null, tags: { a: 'c' } }, rType) },
+      signal,
+    );
+    expect(upd.diagnostics[0]).toMatchObject({ severity: 1, detail: 'conflict' });
+    expect(upd.new_state).toBe(current);
+  });
+
   it('refuses CRUD before the provider is configured', async () => {
     const s = new ProviderServer(exampleProvider, quiet);
     const r = await s.ReadResource({ type_name: 'example_thing', current_state: dv(thing({ id: 'i' })), private: Buffer.from('p') }, signal);
