@@ -65,7 +65,12 @@ export function createLogger(module: string, options: LoggerOptions = {}, baseFi
     const l = options.level ?? levelFromEnv();
     return l === 'off' ? OFF : LEVELS[l];
   })();
-  const write = options.write ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const write =
+    options.write ??
+    ((line: string) => {
+      // After the client went away stderr is a broken pipe: drop the line.
+      if (!process.stderr.destroyed && process.stderr.writable) process.stderr.write(line + '\n');
+    });
 
   const emit = (level: LogLevel, message: unknown, fields?: LogFields): void => {
     if (LEVELS[level] < threshold) return;

@@ -313,7 +313,13 @@ export async function serve<P>(definition: ProviderDefinition<P>, options: Serve
   process.on('exit', () => {
     if (running) removeSocket(running.address);
   });
+  // A client that dies takes the read ends of our pipes with it. EPIPE on a write must neither kill the
+  // plugin nor (by logging about it to the same broken pipe) spin the event loop.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  let crashed = false;
   process.on('uncaughtException', (e) => {
+    if (crashed) return;
+    crashed = true;
     log.error('uncaught exception', { error: e.message, stack: e.stack });
     exit(1, 'uncaught exception');
   });

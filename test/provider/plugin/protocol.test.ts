@@ -489,6 +489,27 @@ describe('plaintext session (no PLUGIN_CLIENT_CERT, PLUGIN_PROTOCOL_VERSIONS=6,5
   });
 });
 
+describe('broken stderr pipe (the client died mid-session)', () => {
+  it('keeps serving and still shuts down when log writes fail with EPIPE', async () => {
+    const plugin = await startPlugin(baseEnv({ TF_LOG: 'trace' }));
+    const clients = connect(plugin.handshake);
+    try {
+      plugin.child.stderr!.destroy(); // every further log line now hits EPIPE
+      for (let i = 0; i < 5; i++) {
+        expect((await call(clients.provider, 'GetMetadata')).resources).toEqual([{ type_name: 'example_thing' }]);
+      }
+      plugin.child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([plugin.exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 5_000)))]);
+      clearTimeout(timer);
+      expect(exit).toEqual({ code: 0, signal: null });
+    } finally {
+      clients.close();
+      await killIfRunning(plugin);
+    }
+  });
+});
+
 describe('parent process death', () => {
   function processGone(pid: number): boolean {
     try {
