@@ -6,15 +6,12 @@
  * diagnostics (never as stack traces); gRPC errors are reserved for RPCs this
  * runtime does not implement.
  */
-import * as grpc from '@grpc/grpc-js';
-
 import {
   CtyValueError,
   DynamicValueMessage,
   decodeDynamicValue,
   encodeDynamicValue,
   conformJSON,
-  formatPath,
   parseJSON,
 } from './codec';
 import {
@@ -36,19 +33,11 @@ import {
 } from './framework';
 import { Logger } from './log';
 import { CtyType, setOwn } from './types';
-import { ObjectValue, Unknown, Value, isPlainObject, isWhollyKnown } from './values';
+import { ObjectValue, Value, isPlainObject, isWhollyKnown } from './values';
 
 /** Loosely typed proto-loader message objects. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Msg = Record<string, any>;
-
-export class UnimplementedError extends Error {
-  readonly code = grpc.status.UNIMPLEMENTED;
-  constructor(method: string) {
-    super(`${method} is not implemented by this provider`);
-    this.name = 'UnimplementedError';
-  }
-}
 
 /** Collects diagnostics for one RPC and converts exceptions into them. */
 class Diags {
@@ -81,7 +70,7 @@ class Diags {
     if (e instanceof DiagnosticError) {
       this.list.push(...e.diagnostics);
     } else if (e instanceof CtyValueError) {
-      this.list.push(diag.error(`Invalid value: ${what}`, e.message, e.path.length > 0 ? [...e.path] : undefined));
+      this.list.push(diag.error(what, e.message, e.path.length > 0 ? [...e.path] : undefined));
     } else {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`${what}: ${message}`, { stack: e instanceof Error ? e.stack : undefined });
@@ -134,17 +123,21 @@ function mergeState(
 
 /** Enforces what OpenTofu requires of stored state: write-only attributes null, nothing unknown. */
 function finalizeState(schema: CompiledSchema, state: ObjectValue, diags: Diags, what: string): ObjectValue {
+  // After a reported failure partial results are expected; otherwise a leftover unknown is a provider bug.
+  const failed = diags.hasErrors;
   for (const name of schema.names) {
     if (schema.attributes[name].writeOnly) {
       setOwn(state, name, null);
     } else if (!isWhollyKnown(state[name])) {
-      diags.add(
-        diag.error(
-          `Provider bug: ${what} left "${name}" unknown`,
-          `The provider must set every computed attribute during ${what}; "${name}" was recorded as null.`,
-          [name],
-        ),
-      );
+      if (!failed) {
+        diags.add(
+          diag.error(
+            `Provider bug: ${what} left "${name}" unknown`,
+            `The provider must set every computed attribute during ${what}; "${name}" was recorded as null.`,
+            [name],
+          ),
+        );
+      }
       setOwn(state, name, null);
     }
   }
