@@ -7,7 +7,7 @@ import { errors, problemMiddleware } from './errors';
 import { clientIp } from './http/client-ip';
 import './http/context';
 import { newId } from './ids';
-import { createLogger, type Logger, type LogSink } from './logger';
+import { createLogger, redactString, type Logger, type LogSink } from './logger';
 import { RequestLogWriter } from './request-log/writer';
 import { buildRouter } from './routes';
 import type { Services } from './routes/route';
@@ -70,7 +70,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     req.startedAt = process.hrtime.bigint();
     req.receivedAt = new Date();
     const incoming = req.get('X-Request-Id');
-    req.requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newId('request');
+    // A client's request ID is kept when it is tame; one that looks like a credential is replaced, never echoed.
+    req.requestId = incoming && REQUEST_ID.test(incoming) && redactString(incoming) === incoming ? incoming : newId('request');
     req.clientIp = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustedProxies);
     req.auth = {};
     res.setHeader('X-Request-Id', req.requestId);

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import { redact } from './logger';
 
 // The one error catalog: a closed set of codes (= the `Problem.code` enum of openapi.yaml), one
 // class, factories, and the middleware that renders RFC 9457 problem documents.
@@ -113,7 +114,8 @@ export function problemBody(err: ApiError, req: Request): Record<string, unknown
 export function sendProblem(res: Response, req: Request, err: ApiError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   res.locals.problemCode = err.code;
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemBody(err, req)));
+  // Problems can quote the request (its path, a parameter name): never a credential.
+  res.status(err.status).type('application/problem+json').send(JSON.stringify(redact(problemBody(err, req))));
 }
 
 interface ValidatorError {
