@@ -19,15 +19,46 @@ export interface RequestLogRow {
 
 export type NewRequestLog = Omit<RequestLogRow, 'seq'>;
 
+/** A PostgreSQL array literal (`{"a",NULL}`), passed as one text parameter. */
+function arrayLiteral(values: (string | null)[]): string {
+  return '{' + values.map((v) => (v === null ? 'NULL' : '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"')).join(',') + '}';
+}
+
 function map(r: Record<string, unknown>): RequestLogRow {
   return { ...(r as unknown as RequestLogRow), seq: String(r.seq), occurred_at: toDate(r.occurred_at), duration_ms: Number(r.duration_ms), status: Number(r.status) };
 }
 
 export const requestLogsRepo = {
-  /** One multi-row INSERT for a whole batch. */
+  /**
+   * One INSERT for a whole batch, with one array parameter per column (`unnest`): 13 bindings
+   * whatever the batch size, which parses far faster than thousands of placeholders.
+   */
   async insertBatch(db: Queryable, rows: NewRequestLog[]): Promise<void> {
     if (rows.length === 0) return;
-    await named('request_logs.insert_batch', db('request_logs').insert(rows));
+    const col = <K extends keyof NewRequestLog>(k: K, map: (v: NewRequestLog[K]) => string | null = (v) => (v === null ? null : String(v))) =>
+      arrayLiteral(rows.map((r) => map(r[k])));
+    await named(
+      'request_logs.insert_batch',
+      db.raw(
+        `insert into request_logs (id, organization_id, api_key_id, source, occurred_at, method, path, status, client_ip, user_agent, request_id, duration_ms, decision_reason)
+         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::inet[], ?::text[], ?::text[], ?::float8[], ?::text[])`,
+        [
+          col('id'),
+          col('organization_id'),
+          col('api_key_id'),
+          col('source'),
+          col('occurred_at', (d) => d.toISOString()),
+          col('method'),
+          col('path'),
+          col('status'),
+          col('client_ip'),
+          col('user_agent'),
+          col('request_id'),
+          col('duration_ms'),
+          col('decision_reason'),
+        ],
+      ),
+    );
   },
   async list(
     db: Queryable,

@@ -62,29 +62,29 @@ export async function authenticate(ctx: ServiceContext, header: string | undefin
   if (!credential) {
     return { error: errors.unauthenticated('The Authorization header is malformed: use `Basic base64(organization_id:secret)` or `Bearer <secret>`.') };
   }
-  const invalid = { error: errors.unauthenticated() };
+  const invalid = () => ({ error: errors.unauthenticated() });
   const kind = classifySecret(credential.secret);
-  if (!kind) return invalid;
+  if (!kind) return invalid();
   const hash = ctx.keyring.lookupHash(credential.secret);
 
   if (kind === 'api_key') {
     const key = await apiKeysRepo.findByLookupHash(ctx.db, hash);
-    if (!key || !ctx.keyring.matches(key.lookup_hash, credential.secret)) return invalid;
+    if (!key || !ctx.keyring.matches(key.lookup_hash, credential.secret)) return invalid();
     const loggedKey = { id: key.id, organizationId: key.organization_id };
     if (credential.scheme === 'basic' && credential.organizationId !== key.organization_id) {
-      return { ...invalid, loggedKey, refusal: 'organization_mismatch' };
+      return { ...invalid(), loggedKey, refusal: 'organization_mismatch' };
     }
     const refusal = keyRefusal(key);
-    if (refusal) return { ...invalid, loggedKey, refusal };
+    if (refusal) return { ...invalid(), loggedKey, refusal };
     if (!ipAllowed(key, clientIp)) return { error: errors.ipNotAllowed(clientIp), loggedKey, refusal: 'ip_not_allowed' };
     return { principal: keyPrincipal(key), loggedKey };
   }
 
   const token = await userTokensRepo.findByLookupHash(ctx.db, hash);
-  if (!token || !ctx.keyring.matches(token.lookup_hash, credential.secret) || token.is_expired) return invalid;
-  if (credential.scheme === 'basic' && credential.organizationId !== token.organization_id) return invalid;
+  if (!token || !ctx.keyring.matches(token.lookup_hash, credential.secret) || token.is_expired) return invalid();
+  if (credential.scheme === 'basic' && credential.organizationId !== token.organization_id) return invalid();
   const user = await usersRepo.findById(ctx.db, token.organization_id, token.user_id);
-  if (!user) return invalid;
+  if (!user) return invalid();
   return {
     principal: {
       type: 'user',
