@@ -49,9 +49,16 @@ build_null() {
   (cd "$here/null-provider" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
   mv "$out.tmp" "$out"
   echo "$stamp" > "$dir/.source"
-  # The same package under the Terraform registry host, so `terraform` finds it in the mirror too.
-  local tfdir="$cache/plugins/registry.terraform.io/hashicorp/null/$NULL_VERSION/linux_amd64"
-  mkdir -p "$tfdir"; ln -sf "$out" "$tfdir/terraform-provider-null_v$NULL_VERSION"
+  # Also as 3.2.4, the exact version @cdktf/provider-null 11 pins in required_providers, and under
+  # the Terraform registry host so `terraform` finds it in the mirror too.
+  local host v d
+  for host in registry.opentofu.org registry.terraform.io; do
+    for v in 3.2.4 "$NULL_VERSION"; do
+      d="$cache/plugins/$host/hashicorp/null/$v/linux_amd64"
+      mkdir -p "$d"
+      [ "$d/terraform-provider-null_v$v" -ef "$out" ] || ln -sf "$out" "$d/terraform-provider-null_v$v"
+    done
+  done
 }
 
 build_tofu

@@ -87,7 +87,8 @@ export class Workspace {
     return this;
   }
 
-  run(args: string[], opts: { env?: Record<string, string>; allowFailure?: boolean } = {}): Promise<TofuResult> {
+  /** `record: false` keeps the output out of the transcript (machine reads of state, which holds secrets by design). */
+  run(args: string[], opts: { env?: Record<string, string>; allowFailure?: boolean; record?: boolean } = {}): Promise<TofuResult> {
     const bin = tofuBinary();
     if (!bin) throw new Error('OpenTofu not available');
     return new Promise((resolve, reject) => {
@@ -98,7 +99,7 @@ export class Workspace {
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           const result = { code, stdout, stderr };
-          this.transcript += stdout + stderr;
+          if (opts.record !== false) this.transcript += stdout + stderr;
           if (code !== 0 && !opts.allowFailure) reject(new TofuError(args, result));
           else resolve(result);
         },
@@ -117,12 +118,12 @@ export class Workspace {
   /** `plan -out` + `show -json`: the machine-readable plan. */
   async plan(extra: string[] = []): Promise<PlanJson> {
     await this.run(['plan', '-input=false', '-out=tfplan', ...extra]);
-    const { stdout } = await this.run(['show', '-json', 'tfplan']);
+    const { stdout } = await this.run(['show', '-json', 'tfplan'], { record: false });
     return JSON.parse(stdout) as PlanJson;
   }
 
   async state(): Promise<StateJson> {
-    const { stdout } = await this.run(['show', '-json']);
+    const { stdout } = await this.run(['show', '-json'], { record: false });
     return JSON.parse(stdout) as StateJson;
   }
 
@@ -170,4 +171,9 @@ export function resourceValues(state: StateJson, address: string): Record<string
   const r = state.values?.root_module.resources?.find((x) => x.address === address);
   if (!r) throw new Error(`no ${address} in state`);
   return r.values;
+}
+
+/** Names (by position, never by value) the secrets that occur in a text; [] when none leaked. */
+export function leakedSecrets(text: string, secrets: readonly string[]): string[] {
+  return secrets.flatMap((s, i) => (text.includes(s) ? [`secret #${i} (${s.slice(0, 6)}…)`] : []));
 }

@@ -1,4 +1,6 @@
 // The keyplane provider: settings, and the resource, data sources and ephemeral resource it serves.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { diag, type Diagnostic } from '../plugin/diagnostics';
 import { defineProvider } from '../plugin/framework';
 import { t } from '../plugin/types';
@@ -10,7 +12,19 @@ import { apiKeySecretEphemeral } from './ephemeral-api-key-secret';
 import { apiKeyResource } from './resource-api-key';
 import { resolveSettings, SETTING_ENV } from './settings';
 
-export const PROVIDER_VERSION: string = require('../../../package.json').version;
+/** The version in the repository's package.json, found from both src/ (tests) and dist/ (builds). */
+function packageVersion(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'keyplane' && pkg.version) return pkg.version;
+    }
+  }
+  return '0.0.0';
+}
+
+export const PROVIDER_VERSION = packageVersion();
 
 export const keyplaneProvider = defineProvider<KeyplaneProviderData>({
   name: 'keyplane',

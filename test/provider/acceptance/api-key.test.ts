@@ -2,7 +2,7 @@
 // control plane running as its own process. Steps follow the order of a real key's life.
 import { createKeyplaneClient, unwrap, type KeyplaneClient } from '../../../client';
 import { startControlPlane, type RunningControlPlane } from '../../support/control-plane-process';
-import { changesOf, describeWithTofu, resourceValues, Workspace } from '../../support/tofu';
+import { changesOf, describeWithTofu, leakedSecrets, resourceValues, Workspace } from '../../support/tofu';
 
 jest.setTimeout(10 * 60_000);
 
@@ -57,10 +57,11 @@ describeWithTofu('keyplane_api_key with OpenTofu', () => {
 
   afterAll(async () => {
     // No secret may reach anything the CLI printed (plans, applies, errors) nor the server's logs.
+    await cp?.kill();
     const transcripts = workspaces.map((w) => w.transcript).join('\n') + (cp?.output() ?? '');
-    for (const s of secrets) expect(transcripts.includes(s)).toBe(false);
     workspaces.forEach((w) => w.remove());
     await cp?.stop();
+    expect(leakedSecrets(transcripts, secrets)).toEqual([]);
   });
 
   it('creates, updates in place, ignores IP spelling, replaces on permission change, recreates after an outside archive, imports, destroys', async () => {
