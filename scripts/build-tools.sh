@@ -49,6 +49,10 @@ build_null() {
   (cd "$here/null-provider" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
   mv "$out.tmp" "$out"
   echo "$stamp" > "$dir/.source"
+}
+
+link_null() {
+  local out="$cache/plugins/registry.opentofu.org/hashicorp/null/$NULL_VERSION/linux_amd64/terraform-provider-null_v$NULL_VERSION"
   # Also as 3.2.4, the exact version @cdktf/provider-null 11 pins in required_providers, and under
   # the Terraform registry host so `terraform` finds it in the mirror too.
   local host v d
@@ -63,6 +67,7 @@ build_null() {
 
 build_tofu
 build_null
+link_null
 ln -sf "tofu-$TOFU_VERSION" "$bin/tofu"
 "$bin/tofu" version >&2
 echo "$bin"
