@@ -963,7 +963,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": {
+                        /** @description The OpenAPI version. */
+                        openapi: string;
+                        /** @description Title, version and description of the API. */
+                        info: Record<string, never>;
+                        /** @description The operations. */
+                        paths: Record<string, never>;
+                    };
                 };
             };
         };

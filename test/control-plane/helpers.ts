@@ -104,7 +104,7 @@ export function validateResponse(method: string, urlPath: string, res: ApiRespon
   if (!response.content) return;
   if (!response.content[contentType]) fail(`content-type ${contentType} is not documented (${Object.keys(response.content).join(', ')})`);
   const v = validatorFor(pointer(...responsePath, 'content', contentType, 'schema'));
-  const value = contentType.endsWith('json') ? res.body : res.text;
+  const value = contentType.endsWith('json') ? res.body : contentType.endsWith('yaml') ? YAML.parse(res.text) : res.text;
   if (!v(value)) fail(ajv.errorsText(v.errors));
   for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
     const actual = res.headers[name.toLowerCase()];

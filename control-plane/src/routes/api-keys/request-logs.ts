@@ -1,4 +1,13 @@
+import { errors } from '../../errors';
 import { caller, perPage, str, type Route } from '../route';
+
+/** A date-time as UTC ISO text, so that any offset the contract allows reaches the database in range. */
+function instant(v: unknown, name: string): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw errors.validation([{ path: `/query/${name}`, message: 'must be a date-time' }]);
+  return d.toISOString();
+}
 
 export const listApiKeyRequestLogs: Route = {
   method: 'get',
@@ -13,8 +22,8 @@ export const listApiKeyRequestLogs: Route = {
         status: q.status === undefined ? undefined : Number(q.status),
         method: str(q.method),
         source: str(q.source),
-        since: str(q.since),
-        until: str(q.until),
+        since: instant(q.since, 'since'),
+        until: instant(q.until, 'until'),
       }),
     );
   },
