@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: {
     // Type checking runs once in `npm run typecheck`; jest only transpiles, which keeps runs fast.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }],
     // The embedded PostgreSQL (PGlite) loads Node built-ins with dynamic import(), which jest's vm
     // refuses without --experimental-vm-modules; this rewrites those calls to require().
     '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': '<rootDir>/test/control-plane/pglite-transform.js',
