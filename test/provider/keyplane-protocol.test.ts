@@ -59,9 +59,10 @@ describe('terraform-provider-keyplane over the plugin protocol', () => {
     expect(Object.keys(schema.resource_schemas)).toEqual(['keyplane_api_key']);
     expect(Object.keys(schema.data_source_schemas).sort()).toEqual(['keyplane_api_key', 'keyplane_api_keys', 'keyplane_permissions']);
     expect(Object.keys(schema.ephemeral_resource_schemas)).toEqual(['keyplane_api_key_secret']);
+    type ProtoAttribute = { name: string; sensitive: boolean; required: boolean; computed: boolean; type: Buffer };
     const attrs = Object.fromEntries(
-      (schema.resource_schemas.keyplane_api_key.block.attributes as { name: string }[]).map((a) => [a.name, a]),
-    ) as Record<string, { sensitive: boolean; required: boolean; computed: boolean; type: Buffer }>;
+      (schema.resource_schemas.keyplane_api_key.block.attributes as ProtoAttribute[]).map((a) => [a.name, a]),
+    );
     expect(attrs.secret.sensitive).toBe(true);
     expect(attrs.permissions.required).toBe(true);
     expect(JSON.parse(attrs.permissions.type.toString())).toEqual(['set', 'string']);
