@@ -110,7 +110,6 @@ describe('GET /v1/api_keys/{id}/request_logs', () => {
     const k = await newKey(org);
     await call(slow, 'GET', '/v1/me', { auth: k.bearer });
     expect(slow.keyplane.requestLog.pending).toBe(1);
-    expect(await slow.keyplane.db('request_logs').where({ api_key_id: k.id }).count({ n: '*' })).toEqual([{ n: expect.anything() }]);
     expect(Number((await slow.keyplane.db('request_logs').where({ api_key_id: k.id }).count({ n: '*' }))[0]!.n)).toBe(0);
     await slow.keyplane.requestLog.flush();
     expect(Number((await slow.keyplane.db('request_logs').where({ api_key_id: k.id }).count({ n: '*' }))[0]!.n)).toBe(1);
@@ -133,8 +132,6 @@ describe('GET /v1/api_keys/{id}/request_logs', () => {
     const org = await newOrg(s);
     const k = await newKey(org);
     await call(s, 'GET', '/v1/me', { auth: k.bearer });
-    const db = t.keyplane.db; // the other server's connection stays open to check (PostgreSQL); PGlite: check before destroy
-    void db;
     expect(s.keyplane.requestLog.pending).toBe(1);
     await s.keyplane.requestLog.close();
     expect(s.keyplane.requestLog.pending).toBe(0);

@@ -7,6 +7,7 @@ export const createApiKey: Route = {
   async handle(req, res, s) {
     const { key, replayed } = await s.apiKeys.create(caller(req), req.body, req.get('Idempotency-Key'));
     res.status(201).setHeader('Idempotent-Replayed', String(replayed));
+    res.setHeader('Cache-Control', 'no-store');
     res.json(key);
   },
 };
