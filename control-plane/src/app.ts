@@ -112,9 +112,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     res.type('application/yaml').send(spec.text);
   });
 
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-
-  // Authentication for every /v1 route before anything else about the request is looked at.
+  // Authentication for every /v1 route before anything else about the request is
+  // looked at (an anonymous caller never gets its body parsed).
   app.use('/v1', async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const outcome = await authenticate(ctx, req.get('Authorization'), req.clientIp);
@@ -124,6 +123,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       next(err);
     }
   });
+
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
 
   app.use(
     OpenApiValidator.middleware({

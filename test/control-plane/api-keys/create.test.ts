@@ -214,6 +214,19 @@ describe('POST /v1/api_keys — Idempotency-Key', () => {
     expect(list.body.data).toHaveLength(1);
   });
 
+  test('concurrent creates with one Idempotency-Key through two processes sharing the database yield one key', async () => {
+    // On PostgreSQL a second app (a second "process") shares the database; PGlite has one process.
+    const second = usingPostgres ? await startServer() : t;
+    const org = await newOrg(t);
+    const body = { name: 'two-processes', permissions: ['counterparties:read'] };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call(i % 2 ? second : t, 'POST', '/v1/api_keys', { auth: org.admin, body, headers: { 'Idempotency-Key': 'two-proc' } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(new Array(6).fill(201));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.secret)).size).toBe(1);
+  });
+
   test('concurrent creates without an Idempotency-Key create separate keys', async () => {
     const org = await newOrg(t);
     const results = await Promise.all(Array.from({ length: 4 }, () => create(org.admin, { name: 'many', permissions: ['*:read'] })));

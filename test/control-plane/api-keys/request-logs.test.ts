@@ -20,16 +20,22 @@ describe('GET /v1/api_keys/{id}/request_logs', () => {
     const forbidden = await call(t, 'GET', '/v1/api_keys', { auth: k.bearer });
     const invalid = await call(t, 'GET', '/v1/api_keys/nope', { auth: k.basic });
     const missing = await call(t, 'GET', '/v1/nowhere', { auth: k.bearer });
-    expect([ok.status, forbidden.status, invalid.status, missing.status]).toEqual([200, 403, 400, 404]);
+    const wrongMethod = await call(t, 'DELETE', '/v1/me', { auth: k.bearer });
+    const notJson = await call(t, 'POST', '/v1/authorize', { auth: k.bearer, raw: { contentType: 'text/plain', data: 'x' } });
+    const tooLarge = await call(t, 'POST', '/v1/authorize', { auth: k.bearer, raw: { contentType: 'application/json', data: JSON.stringify({ credential: 'x'.repeat(70_000) }) } });
+    expect([ok.status, forbidden.status, invalid.status, missing.status, wrongMethod.status, notJson.status, tooLarge.status]).toEqual([200, 403, 400, 404, 405, 415, 413]);
     const log = await logOf(org, k.id);
     const rows = log.data.map((e: any) => [e.method, e.path, e.status, e.decision_reason]);
     expect(rows).toEqual([
+      ['POST', '/v1/authorize', 413, 'payload_too_large'],
+      ['POST', '/v1/authorize', 415, 'unsupported_media_type'],
+      ['DELETE', '/v1/me', 405, 'method_not_allowed'],
       ['GET', '/v1/nowhere', 404, 'not_found'],
       ['GET', '/v1/api_keys/nope', 400, 'validation_failed'],
       ['GET', '/v1/api_keys', 403, 'forbidden'],
       ['GET', '/v1/me', 200, null],
     ]);
-    const first = log.data[3];
+    const first = log.data[log.data.length - 1];
     expect(first).toMatchObject({ api_key_id: k.id, source: 'control_plane', client_ip: '127.0.0.1', user_agent: 'curl/8', request_id: 'req-client-1' });
     expect(first.duration_ms).toBeGreaterThan(0);
     expect(Date.parse(first.occurred_at)).toBeLessThanOrEqual(Date.now());
