@@ -1,6 +1,7 @@
 // Key-authenticated requests per second with and without request logging, in the same run, on the
 // embedded database (PGlite). Run: npx tsx bench/request-log.ts
 //   BENCH_SECONDS (per round, default 5), BENCH_CONCURRENCY (default 16), BENCH_ROUNDS (default 3)
+//   BENCH_DATABASE_URL: run the same against PostgreSQL instead of the embedded database
 // The load generator runs in a worker thread, so the server has the main thread to itself; rounds
 // alternate (off/on, on/off, …) so that warm-up favours neither side, and medians are reported.
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { bootstrapOrganization } from '../control-plane/src/services/bootstrap';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 
 interface Result {
   logging: boolean;
@@ -26,7 +28,12 @@ interface Result {
 }
 
 async function round(logging: boolean, dataDir: string): Promise<Result> {
-  const config = loadConfig({ KEYPLANE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', KEYPLANE_REQUEST_LOG_FLUSH_MS: '1000' });
+  const config = loadConfig({
+    KEYPLANE_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    KEYPLANE_REQUEST_LOG_FLUSH_MS: '1000',
+    ...(DATABASE_URL ? { DATABASE_URL, KEYPLANE_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') } : {}),
+  });
   const kp = await createApp(config, { requestLogging: logging });
   const org = await bootstrapOrganization(kp.db, kp.services.ctx.keyring, { organizationName: 'bench', adminEmail: 'bench@example.com' });
   const server = http.createServer(kp.app);
@@ -101,8 +108,8 @@ function load(port: number, auth: string): Promise<{ requests: number; errors: n
 
 async function main(): Promise<void> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'keyplane-bench-'));
-  console.log(`request-log bench: GET /v1/me with a key (HTTP Basic), ${CONCURRENCY} concurrent clients, ${SECONDS}s per round, ${ROUNDS} round(s) each, embedded PGlite, node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log('preparing the embedded database (first start creates the cluster)…');
+  console.log(`request-log bench: GET /v1/me with a key (HTTP Basic), ${CONCURRENCY} concurrent clients, ${SECONDS}s per round, ${ROUNDS} round(s) each, ${DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}, node ${process.version}, ${os.cpus().length} CPUs`);
+  if (!DATABASE_URL) console.log('preparing the embedded database (first start creates the cluster)…');
   const dirs = { off: path.join(base, 'off'), on: path.join(base, 'on') };
   const results: Result[] = [];
   for (let i = 0; i < ROUNDS; i++) {

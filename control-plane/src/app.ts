@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Config } from './config';
-import { createDb, migrate, type Db } from './db';
+import { createDb, instrument, migrate, type Db } from './db';
 import { Keyring, resolveMasterKey } from './domain/credentials';
 import { errors, problemMiddleware } from './errors';
 import { clientIp } from './http/client-ip';
@@ -45,6 +45,7 @@ export const BODY_LIMIT = '64kb';
 export async function createApp(config: Config, options: AppOptions = {}): Promise<KeyplaneApp> {
   const logger = createLogger(config.logLevel, options.logSink);
   const db = createDb(config);
+  instrument(db, logger);
   try {
     if (options.migrate !== false) await migrate(db);
   } catch (err) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { Config } from './config';
+import type { Logger } from './logger';
 
 // PostgreSQL through `pg` with DATABASE_URL; otherwise the embedded PostgreSQL (PGlite) in the
 // data directory. Same migrations on both.
@@ -73,6 +74,31 @@ export async function migrate(db: Db): Promise<string[]> {
     await db.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(conn).catch(() => undefined);
     await db.client.releaseConnection(conn);
   }
+}
+
+interface QueryEvent {
+  __knexQueryUid?: string;
+  queryContext?: { query?: string };
+}
+
+/** Logs slow and failing queries by name (never their bindings, which may hold hashes of secrets). */
+export function instrument(db: Db, logger: Logger, slowMs = 250): void {
+  const started = new Map<string, bigint>();
+  const name = (q: QueryEvent) => q.queryContext?.query ?? 'unnamed';
+  db.on('query', (q: QueryEvent) => {
+    if (q.__knexQueryUid) started.set(q.__knexQueryUid, process.hrtime.bigint());
+  });
+  db.on('query-response', (_r: unknown, q: QueryEvent) => {
+    const t0 = q.__knexQueryUid ? started.get(q.__knexQueryUid) : undefined;
+    if (q.__knexQueryUid) started.delete(q.__knexQueryUid);
+    if (t0 === undefined) return;
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (ms >= slowMs) logger.warn('slow query', { query: name(q), duration_ms: Math.round(ms) });
+  });
+  db.on('query-error', (err: { code?: string; message?: string }, q: QueryEvent) => {
+    if (q.__knexQueryUid) started.delete(q.__knexQueryUid);
+    logger.debug('query failed', { query: name(q), code: err.code });
+  });
 }
 
 export function isPglite(db: Db): boolean {
