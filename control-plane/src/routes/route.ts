@@ -3,6 +3,7 @@ import type { Action } from '../domain/permissions';
 import { holds } from '../domain/permissions';
 import { errors } from '../errors';
 import type { ApiKeysService } from '../services/api-keys';
+import type { AuditService } from '../services/audit';
 import type { AuthorizeService } from '../services/authorize';
 import type { Caller, ServiceContext } from '../services/context';
 import type { UsersService } from '../services/users';
@@ -12,6 +13,7 @@ export interface Services {
   readonly apiKeys: ApiKeysService;
   readonly users: UsersService;
   readonly authorize: AuthorizeService;
+  readonly audit: AuditService;
 }
 
 /** Who may call a route: any principal, holders of a permission, or organization admins (users only). */

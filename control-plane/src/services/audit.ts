@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/principal';
 import { newId } from '../ids';
 import { auditEventsRepo, type AuditAction, type AuditEventRow } from '../repositories/audit-events';
-import type { Queryable } from '../repositories/common';
+import { decodeCursor, type Queryable } from '../repositories/common';
+import type { Caller, ServiceContext } from './context';
 
 /** Records one audit event; call it inside the transaction of the change it describes. */
 export async function recordAudit(
@@ -39,3 +40,21 @@ export function serializeAuditEvent(e: AuditEventRow) {
     request_id: e.request_id,
   };
 }
+
+/** The organization's audit trail, newest first (admins only; checked by the route). */
+export function auditService(ctx: ServiceContext) {
+  return {
+    async list(caller: Caller, q: { per_page: number; after_cursor?: string; action?: string; actor_id?: string; entity_id?: string }) {
+      const page = await auditEventsRepo.list(ctx.db, caller.principal.organizationId, {
+        beforeSeq: decodeCursor(q.after_cursor),
+        limit: q.per_page,
+        action: q.action,
+        actorId: q.actor_id,
+        entityId: q.entity_id,
+      });
+      return { data: page.data.map(serializeAuditEvent), next_cursor: page.next_cursor };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof auditService>;
