@@ -1,5 +1,5 @@
 // The `keyplane` CLI and the server entry point (first-start bootstrap, graceful shutdown).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,4 +139,41 @@ describe('server', () => {
       await db.destroy();
     }
   });
+
+  test('the built server exits cleanly on SIGTERM and flushes buffered request logs first', async () => {
+    const main = path.join(root, 'dist/control-plane/src/main.js');
+    if (!fs.existsSync(main)) await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root }).catch(() => undefined);
+    const out = sink();
+    await runCli(['bootstrap', '--org', 'Sigterm', '--admin', 'a@sigterm.test', '--json'], out.stream);
+    const { token } = JSON.parse(out.text());
+    rememberSecret(token);
+    const child = spawn(process.execPath, [main], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', KEYPLANE_REQUEST_LOG_FLUSH_MS: '60000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stdout += c));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!/"msg":"listening"/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const url = /"url":"([^"]+)"/.exec(stdout)?.[1];
+    expect(url).toBeDefined();
+    const created = (await (await fetch(`${url}/v1/api_keys`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'k', permissions: ['*:read'] }) })).json()) as any;
+    rememberSecret(created.secret);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${created.secret}` } })).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
+    expect(stdout).toMatch(/"msg":"stopped"/);
+    expect(stdout).not.toContain(created.secret);
+    const db = createDb(loadConfig());
+    try {
+      expect(Number((await db('request_logs').where({ api_key_id: created.id }).count({ n: '*' }))[0]!.n)).toBe(3);
+    } finally {
+      await db.destroy();
+    }
+  }, 120_000);
 });
+

@@ -1,7 +1,10 @@
 // Secrets: format, storage at rest, redaction, and a search of everything this file's requests
 // produced (responses, JSON logs, the request-log and audit tables) for any secret issued — the
 // helpers run the same search after every test file.
-import { classifySecret, generateSecret, Keyring } from '../../control-plane/src/domain/credentials';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { classifySecret, generateSecret, Keyring, resolveMasterKey } from '../../control-plane/src/domain/credentials';
 import { redact, redactString } from '../../control-plane/src/logger';
 import { call, capturedLogs, findLeaks, flushRequestLogs, issuedSecretCount, newKey, newOrg, newUser, startServer, TEST_MASTER_KEY, type TestServer } from './helpers';
 
@@ -32,6 +35,18 @@ describe('secret format', () => {
     expect(() => ring.decrypt(blob, 'key_b')).toThrow();
     expect(() => new Keyring(Buffer.alloc(32, 1)).decrypt(blob, 'key_a')).toThrow();
     expect(ring.lookupHash('kp_x').equals(new Keyring(Buffer.alloc(32, 1)).lookupHash('kp_x'))).toBe(false);
+  });
+
+  test('the embedded default generates a master key once, owner-only, in the data directory', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keyplane-mk-')), 'data');
+    const key = resolveMasterKey(undefined, dir);
+    expect(key).toHaveLength(32);
+    expect(fs.statSync(path.join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(resolveMasterKey(undefined, dir).equals(key)).toBe(true);
+    const configured = Buffer.alloc(32, 3);
+    expect(resolveMasterKey(configured, dir)).toBe(configured);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
   test('the database holds neither key secrets nor user tokens in clear', async () => {
