@@ -11,6 +11,8 @@ import { parseDurationSeconds } from './duration';
 export interface KeyplaneProviderData {
   readonly api: KeyplaneApi;
   readonly endpoint: string;
+  /** What the provider's own key holds (from GET /v1/me at configure), to refuse escalation at plan time. */
+  readonly holder: { readonly permissions: readonly string[]; readonly internalAccountIds: readonly string[] };
 }
 
 /**
@@ -23,7 +25,7 @@ export function configured(data: KeyplaneProviderData | undefined, signal: Abort
       diag.error('Keyplane provider not configured', 'The provider configuration is not known yet; it must be known before keys can be managed.'),
     );
   }
-  return { api: data.api.withSignal(signal), endpoint: data.endpoint };
+  return { ...data, api: data.api.withSignal(signal) };
 }
 
 /** Turns any failure of an API call into a diagnostic that carries the server's explanation. */
@@ -34,7 +36,8 @@ export function apiDiagnostic(action: string, err: unknown, endpoint: string, pa
     }
     const p = err.problem;
     let detail = p ? p.detail : `The control plane answered HTTP ${err.status}.`;
-    if (p?.missing_permissions?.length) detail += ` Missing: ${p.missing_permissions.join(', ')}.`;
+    const unnamed = p?.missing_permissions?.filter((m) => !detail.includes(m)) ?? [];
+    if (unnamed.length) detail += ` Missing: ${unnamed.join(', ')}.`;
     if (p?.allowed_values?.length) detail += ` Allowed values: ${p.allowed_values.join(', ')}.`;
     if (err.status === 401) {
       detail += ' Check `api_key` / KEYPLANE_API_KEY (and `organization_id` / KEYPLANE_ORGANIZATION_ID): the key must be active, unexpired, and allowed from this IP address.';

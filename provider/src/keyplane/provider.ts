@@ -61,11 +61,13 @@ export const keyplaneProvider = defineProvider<KeyplaneProviderData>({
     const api = new KeyplaneApi(settings, `terraform-provider-keyplane/${PROVIDER_VERSION} (${terraformVersion || 'unknown CLI'})`);
     try {
       // Fail fast, once, with a message about the credentials rather than on every resource.
-      await api.withSignal(signal).me();
+      const me = await api.withSignal(signal).me();
+      return {
+        data: { api, endpoint: settings.endpoint, holder: { permissions: me.permissions, internalAccountIds: me.internal_account_ids } },
+      };
     } catch (err) {
       return { diagnostics: [apiDiagnostic('Checking the Keyplane credentials', err, settings.endpoint, ['api_key'])] };
     }
-    return { data: { api, endpoint: settings.endpoint } };
   },
   resources: [apiKeyResource],
   dataSources: [apiKeyDataSource, apiKeysDataSource, permissionsDataSource],

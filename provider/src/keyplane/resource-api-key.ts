@@ -3,10 +3,11 @@
 // key. Destroy archives (optionally after a grace period); a key archived outside Terraform
 // disappears from state so the next plan creates it again.
 import type { ApiKey } from '../../../client';
+import { uncovered, uncoveredAccounts } from '../../../client/permissions';
 import { diag, DiagnosticError, type Diagnostic } from '../plugin/diagnostics';
 import { defineResource, planModifiers, type Attributes } from '../plugin/framework';
 import { t } from '../plugin/types';
-import { isWhollyKnown, type ObjectValue } from '../plugin/values';
+import { isWhollyKnown, valuesEqual, type ObjectValue, type Value } from '../plugin/values';
 import {
   apiDiagnostic,
   configured,
@@ -104,7 +105,11 @@ function toState(key: ApiKey, prior: ObjectValue | null, secret: string | null):
   return state;
 }
 
-async function catalogProblems(data: KeyplaneProviderData, permissions: string[]): Promise<Diagnostic[]> {
+/**
+ * What the control plane would refuse, found at plan time: permissions outside the catalog, and
+ * permissions or accounts the provider's own key does not hold (nobody grants what they do not hold).
+ */
+async function planProblems(data: KeyplaneProviderData, permissions: string[], accounts: string[] | undefined): Promise<Diagnostic[]> {
   const catalog = await data.api.permissionCatalog();
   const byResource = new Map(catalog.map((r) => [r.resource, r]));
   const allowed = catalog.flatMap((r) => r.actions.map((a) => `${r.resource}:${a}`));
@@ -127,6 +132,32 @@ async function catalogProblems(data: KeyplaneProviderData, permissions: string[]
       );
     }
   }
+  if (problems.length) return problems;
+  const missing = uncovered(catalog, data.holder.permissions, permissions);
+  if (missing.length) {
+    problems.push(
+      diag.error(
+        'Cannot grant permissions the provider does not hold',
+        `The provider's key (api_key / KEYPLANE_API_KEY) lacks ${missing.join(', ')}, and nobody can grant what they do not hold. Use a key that holds them, or grant less.`,
+        ['permissions'],
+      ),
+    );
+  }
+  if (accounts !== undefined) {
+    const held = data.holder.internalAccountIds;
+    const outside = uncoveredAccounts(held, accounts);
+    if (!outside.ok) {
+      problems.push(
+        diag.error(
+          'Cannot grant accounts the provider does not hold',
+          outside.outside.length
+            ? `The provider's key is restricted to internal accounts ${held.join(', ')} and cannot grant ${outside.outside.join(', ')}.`
+            : `The provider's key is restricted to internal accounts ${held.join(', ')}, so every key it creates must set internal_account_ids to some of them.`,
+          ['internal_account_ids'],
+        ),
+      );
+    }
+  }
   return problems;
 }
 
@@ -137,11 +168,15 @@ export const apiKeyResource = defineResource<KeyplaneProviderData>({
   stateUpgraders: {},
   attributes: apiKeyAttributes,
 
-  async modifyPlan({ provider, signal, planned, config }) {
-    // Validation against the live catalog needs the configured provider, so it runs at plan time.
+  async modifyPlan({ provider, prior, planned, config }) {
+    // Validation against the live catalog needs the configured provider, so it runs at plan time,
+    // for keys about to be created (or re-created): an existing key is never re-judged.
     if (!provider || planned === null || !isWhollyKnown(config.permissions) || config.permissions === null) return;
+    const sameSet = (a: Value, b: Value) => valuesEqual(a, b, t.set(t.string));
+    if (prior && sameSet(prior.permissions, planned.permissions) && sameSet(prior.internal_account_ids, planned.internal_account_ids)) return;
+    const accounts = isWhollyKnown(planned.internal_account_ids) ? (planned.internal_account_ids as string[]) : undefined;
     try {
-      return { diagnostics: await catalogProblems(provider, config.permissions as string[]) };
+      return { diagnostics: await planProblems(provider, config.permissions as string[], accounts) };
     } catch (err) {
       return { diagnostics: [apiDiagnostic('Reading the permission catalog', err, provider.endpoint)] };
     }

@@ -180,6 +180,19 @@ describeWithTofu('keyplane_api_key with OpenTofu', () => {
       expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     });
 
+    it('refuses at plan time what the provider key cannot grant', async () => {
+      const weak = await unwrap(admin.POST('/v1/api_keys', { body: { name: 'weak', permissions: ['api_keys:write', 'ledgers:read'] } }));
+      secrets.push(weak.secret);
+      const ws = workspace();
+      ws.write({ 'main.tf': keyConfig({ name: 'too-much', permissions: ['ledgers:read', 'payment_orders:write'] }) });
+      await ws.init();
+      const result = await ws.run(['plan'], { allowFailure: true, env: { KEYPLANE_API_KEY: weak.secret } });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('Cannot grant permissions the provider does not hold');
+      expect(result.stderr).toContain('payment_orders:write');
+      expect(result.stderr).not.toMatch(/lacks[^.]*ledgers:read/);
+    });
+
     it('refuses a malformed CIDR at validate time, naming the attribute', async () => {
       const ws = workspace();
       ws.write({ 'main.tf': keyConfig({ name: 'bad', permissions: ['ledgers:read'], allowedIps: ['10.0.0.300/8'] }) });
