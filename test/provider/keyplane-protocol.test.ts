@@ -81,6 +81,26 @@ describe('terraform-provider-keyplane over the plugin protocol', () => {
     expect(byAttr.get('["permissions"]')?.detail).toContain('payment_orders:delete');
   });
 
+  it('upgrades stored state of schema version 0 (dropping attributes no longer in the schema)', async () => {
+    const stored = { ...config({ id: 'key_01m8xgp63722napc3g4q093dcx', allowed_ips: ['10.0.0.1'] }), retired_attribute: 'x' };
+    const res = await call(clients.provider, 'UpgradeResourceState', {
+      type_name: 'keyplane_api_key',
+      version: 0,
+      raw_state: { json: Buffer.from(JSON.stringify(stored)) },
+    });
+    expect(errors(res.diagnostics)).toEqual([]);
+    const upgraded = fromDv(res.upgraded_state)!;
+    expect(upgraded.id).toBe('key_01m8xgp63722napc3g4q093dcx');
+    expect(upgraded.allowed_ips).toEqual(['10.0.0.1']);
+    expect('retired_attribute' in upgraded).toBe(false);
+    const newer = await call(clients.provider, 'UpgradeResourceState', {
+      type_name: 'keyplane_api_key',
+      version: 1,
+      raw_state: { json: Buffer.from(JSON.stringify(stored)) },
+    });
+    expect(errors(newer.diagnostics)[0]?.summary).toBeTruthy();
+  });
+
   it('tolerates unknown values at validate time', async () => {
     const res = await call(clients.provider, 'ValidateResourceConfig', {
       type_name: 'keyplane_api_key',
