@@ -2,7 +2,7 @@
 // scripts/build-tools.sh (built from the Go module proxy and cached); the provider is installed
 // into a throw-away filesystem mirror with scripts/install-provider.sh, as a user would install it.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './control-plane-process';
@@ -37,8 +37,17 @@ export function providerMirror(): string {
   execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-provider.sh'), mirror], { stdio: 'ignore' });
   const nullSrc = join(TOOLS_DIR, 'plugins', 'registry.opentofu.org', 'hashicorp', 'null');
   if (existsSync(nullSrc)) {
-    mkdirSync(join(mirror, 'registry.opentofu.org', 'hashicorp'), { recursive: true });
-    symlinkSync(nullSrc, join(mirror, 'registry.opentofu.org', 'hashicorp', 'null'));
+    // Real directories with the binaries linked in: OpenTofu's mirror scan does not follow a
+    // symlinked directory (a link to the whole `null` tree is "not found"), but does follow files.
+    for (const version of readdirSync(nullSrc)) {
+      for (const platform of readdirSync(join(nullSrc, version))) {
+        const target = join(mirror, 'registry.opentofu.org', 'hashicorp', 'null', version, platform);
+        mkdirSync(target, { recursive: true });
+        for (const file of readdirSync(join(nullSrc, version, platform))) {
+          if (file.startsWith('terraform-provider-null')) symlinkSync(join(nullSrc, version, platform, file), join(target, file));
+        }
+      }
+    }
   }
   return mirror;
 }
@@ -162,9 +171,9 @@ export interface StateJson {
   };
 }
 
-/** Resource changes other than no-op and read. */
+/** Resource changes other than no-op, read (data sources) and open (ephemeral resources, opened on every run). */
 export function changesOf(plan: PlanJson): ResourceChange[] {
-  return (plan.resource_changes ?? []).filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])));
+  return (plan.resource_changes ?? []).filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read', 'open'].includes(c.change.actions[0])));
 }
 
 export function resourceValues(state: StateJson, address: string): Record<string, unknown> {

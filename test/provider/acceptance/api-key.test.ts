@@ -1,7 +1,9 @@
 // Acceptance tests: the real OpenTofu CLI, our provider installed from a filesystem mirror, and a
 // control plane running as its own process. Steps follow the order of a real key's life.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createKeyplaneClient, unwrap, type KeyplaneClient } from '../../../client';
-import { startControlPlane, type RunningControlPlane } from '../../support/control-plane-process';
+import { REPO_ROOT, startControlPlane, type RunningControlPlane } from '../../support/control-plane-process';
 import { changesOf, describeWithTofu, leakedSecrets, resourceValues, Workspace } from '../../support/tofu';
 
 jest.setTimeout(10 * 60_000);
@@ -165,6 +167,35 @@ describeWithTofu('keyplane_api_key with OpenTofu', () => {
     expect(oldKey.status).toBe('archived');
     expect(Date.parse(newKey.created_at)).toBeLessThanOrEqual(Date.parse(oldKey.archived_at!));
     await ws.run(['destroy', '-auto-approve']);
+  });
+
+  it('runs the registry examples of the resource, the data sources and the ephemeral secret, which never reaches state', async () => {
+    const examples = join(REPO_ROOT, 'provider', 'examples');
+    const automation = await unwrap(admin.POST('/v1/api_keys', { body: { name: 'automation', permissions: ['*:read'] } }));
+    secrets.push(automation.secret);
+    const ws = workspace();
+    ws.write({
+      'main.tf': PROVIDER,
+      'resource.tf': readFileSync(join(examples, 'resources', 'keyplane_api_key', 'resource.tf'), 'utf8'),
+      'ephemeral.tf': readFileSync(join(examples, 'ephemeral-resources', 'keyplane_api_key_secret', 'ephemeral-resource.tf'), 'utf8'),
+      'permissions.tf': readFileSync(join(examples, 'data-sources', 'keyplane_permissions', 'data-source.tf'), 'utf8'),
+      'keys.tf': readFileSync(join(examples, 'data-sources', 'keyplane_api_keys', 'data-source.tf'), 'utf8'),
+      'key.tf': readFileSync(join(examples, 'data-sources', 'keyplane_api_key', 'data-source.tf'), 'utf8').replace(/key_[0-9a-z]{26}/, automation.id),
+    });
+    await ws.init();
+    await ws.apply([`-var=automation_key_id=${automation.id}`]);
+    const outputs = (await ws.state()).values?.outputs ?? {};
+    expect(outputs.account_scoped_resources.value).toEqual(expect.arrayContaining(['payment_orders', 'internal_accounts']));
+    expect(outputs.reporting_permissions.value).toEqual(['*:read']);
+    expect(Array.isArray(outputs.archived_key_ids.value)).toBe(true);
+    const payouts = resourceValues(await ws.state(), 'keyplane_api_key.payouts');
+    secrets.push(payouts.secret as string, resourceValues(await ws.state(), 'keyplane_api_key.reporting').secret as string);
+    expect(await getKey(payouts.id as string)).toMatchObject({ internal_account_ids: ['acct_operating', 'acct_payroll'] });
+    expect(changesOf(await ws.plan([`-var=automation_key_id=${automation.id}`]))).toEqual([]);
+    // The ephemeral secret was used (the aliased provider authenticated with it) but is not in state.
+    expect(readFileSync(join(ws.dir, 'terraform.tfstate'), 'utf8')).not.toContain(automation.secret);
+    const trail = await unwrap(admin.GET('/v1/api_keys/{id}/audit_events', { params: { path: { id: automation.id } } }));
+    expect(trail.data.map((e) => e.action)).toContain('api_key.secret_revealed');
   });
 
   describe('bad input is a readable diagnostic', () => {
