@@ -146,7 +146,17 @@ export function toApiError(err: unknown, req: Request): ApiError {
   }
   if (status === 413) return errors.payloadTooLarge('the limit');
   if (status === 415) return errors.unsupportedMediaType();
+  if (isDatabaseUnavailable(err)) return errors.unavailable(err);
   return errors.internal(err);
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/** The database is down or unreachable (as opposed to a bug): 503, so clients and balancers retry. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (e?.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return e?.name === 'KnexTimeoutError' || /Unable to acquire a connection|Timeout acquiring a connection/.test(e?.message ?? '');
 }
 
 function normalizePath(path: string | undefined): string {

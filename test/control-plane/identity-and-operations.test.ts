@@ -56,6 +56,9 @@ describe('operations', () => {
     await s.keyplane.db.destroy();
     const res = await call(s, 'GET', '/readyz');
     expectProblem(res, 503, 'service_unavailable');
+    // and an API request answers 503 (retry later), not 500
+    const org = await newOrg(t);
+    expectProblem(await call(s, 'GET', '/v1/me', { auth: org.admin }), 503, 'service_unavailable');
   });
 
   test('/openapi.yaml serves the contract file', async () => {
