@@ -4,7 +4,7 @@
 // test/examples/ and test/cdktf-e2e/; the OpenTofu side is test/support/tofu.ts.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createKeyplaneClient, unwrap, type ApiKey, type KeyplaneClient } from '../../client';
 import { REPO_ROOT, type RunningControlPlane } from '../support/control-plane-process';
@@ -158,11 +158,18 @@ export class ExampleRun {
     const source = join(EXAMPLES_DIR, example);
     cpSync(source, this.dir, { recursive: true, filter: (src) => !SKIP.test(relative(source, src)) });
     this.ws = new Workspace(env, this.dir);
+    // The Workspace's CLI configuration (.tofurc) is the test's, not the example's: a global
+    // gitignore keeps it out of the commits an example makes.
+    const excludes = `${this.dir}.gitignore`;
+    writeFileSync(excludes, '.tofurc\n');
     this.env = shellEnv({
       TF_CLI_CONFIG_FILE: join(this.dir, '.tofurc'),
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
       CHECKPOINT_DISABLE: '1',
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'core.excludesFile',
+      GIT_CONFIG_VALUE_0: excludes,
       ...env,
     });
   }
@@ -211,6 +218,7 @@ export class ExampleRun {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(`${this.dir}.gitignore`, { force: true });
   }
 }
 
