@@ -43,13 +43,14 @@ export const BODY_LIMIT = '64kb';
 export async function createApp(config: Config, options: AppOptions = {}): Promise<KeyplaneApp> {
   const logger = createLogger(config.logLevel, options.logSink);
   const db = createDb(config);
-  instrument(db, logger);
   try {
     if (options.migrate !== false) await migrate(db);
   } catch (err) {
     await db.destroy();
     throw err;
   }
+  // After migrating: a cold embedded database is slow for its first queries, which says nothing.
+  instrument(db, logger);
   const keyring = new Keyring(resolveMasterKey(config.masterKey, config.dataDir));
   const requestLog = new RequestLogWriter(db, logger, {
     flushMs: config.requestLogFlushMs,
