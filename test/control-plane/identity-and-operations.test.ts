@@ -31,6 +31,15 @@ describe('GET /v1/me', () => {
   });
 });
 
+describe('bad input on operations without parameters', () => {
+  test.each([['/v1/me?debug=1'], ['/v1/permissions?resource=api_keys']])('%s → 400 naming the unknown parameter', async (p) => {
+    const org = await newOrg(t);
+    const res = await call(t, 'GET', p, { auth: org.admin });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.errors[0].path).toMatch(/^\/query\//);
+  });
+});
+
 describe('GET /v1/permissions', () => {
   test('publishes the catalog sorted by resource', async () => {
     const org = await newOrg(t);

@@ -18,6 +18,17 @@ describe('GET /v1/users', () => {
   });
 });
 
+describe('GET /v1/users — bad input', () => {
+  test.each([['per_page=0'], ['per_page=101'], ['after_cursor=***'], ['role=admin']])('%s → 400', async (q) => {
+    const org = await newOrg(t);
+    expectProblem(await call(t, 'GET', `/v1/users?${q}`, { auth: org.admin }), 400, 'validation_failed');
+  });
+  test('a foreign cursor → 400 invalid_cursor', async () => {
+    const org = await newOrg(t);
+    expectProblem(await call(t, 'GET', '/v1/users?after_cursor=eHl6', { auth: org.admin }), 400, 'invalid_cursor');
+  });
+});
+
 describe('POST /v1/users', () => {
   test('adds a member with defaults, audited', async () => {
     const org = await newOrg(t);
