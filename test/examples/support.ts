@@ -22,7 +22,11 @@ export function readmeBlock(readmePath: string, heading: string): string {
   const start = lines.findIndex((l) => l.trim() === heading);
   if (start < 0) throw new Error(`${relative(REPO_ROOT, readmePath)} has no heading "${heading}"`);
   const level = /^#+/.exec(heading)![0].length;
-  const end = lines.findIndex((l, i) => i > start && new RegExp(`^#{1,${level}} `).test(l));
+  let fenced = false; // a `# comment` inside a code block is not a heading
+  const end = lines.findIndex((l, i) => {
+    if (l.startsWith('```')) fenced = !fenced;
+    return i > start && !fenced && new RegExp(`^#{1,${level}} `).test(l);
+  });
   const section = lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   if (!block) throw new Error(`${relative(REPO_ROOT, readmePath)}: no \`\`\`sh block under "${heading}"`);
