@@ -584,8 +584,8 @@ export interface components {
             permission: components["schemas"]["Permission"];
             /** @description The internal account the request touches, if any. */
             internal_account_id?: components["schemas"]["InternalAccountId"];
-            /** @description The caller's IP address as the protected service sees it. Required when the key has an IP allowlist. */
-            client_ip?: string;
+            /** @description The caller's IP address (IPv4 or IPv6, no prefix) as the protected service sees it. Required when the key has an IP allowlist. */
+            client_ip?: string | unknown | unknown;
             /** @description The caller's HTTP method, for the request log. */
             method?: components["schemas"]["HttpMethod"];
             /** @description The caller's request path, for the request log. */
