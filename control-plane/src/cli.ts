@@ -67,7 +67,10 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     parseFlags(rest, {});
     const running = await serve(loadConfig(), out);
     await new Promise<void>((resolve) => {
-      const stop = () => void running.shutdown().then(resolve);
+      const stop = (signal: NodeJS.Signals) => {
+        running.keyplane.logger.info('shutting down', { signal });
+        void running.shutdown().then(resolve);
+      };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
