@@ -3,6 +3,28 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { KeyOptions, PermissionedKey } from './permissioned-key';
+import { scheduleProblems, scheduleTrigger } from './rotation-schedule';
+
+/**
+ * A rotation schedule kept in git: the key is replaced at the first plan after each period
+ * boundary, without a commit.
+ */
+export interface RotationSchedule {
+  /**
+   * The period between rotations, as a Go duration such as `720h` (30 days) or `168h` (a week).
+   * Must be longer than zero and known at synth time.
+   */
+  readonly every: string;
+
+  /**
+   * The anchor the periods count from, as an RFC 3339 timestamp that has passed: boundaries fall
+   * at `from + n × every`. Choose it to put rotations at a convenient time, for example a Monday
+   * 09:00 with `every: '168h'`.
+   *
+   * @default '1970-01-01T00:00:00Z'
+   */
+  readonly from?: string;
+}
 
 export interface RotatingKeyProps extends KeyOptions {
   /**
@@ -11,6 +33,27 @@ export interface RotatingKeyProps extends KeyOptions {
    * before the old one is archived (after `gracePeriod`, if set).
    */
   readonly rotation: string | number;
+
+  /**
+   * Also rotate on a schedule: at synth time the construct computes the generation
+   * `floor((now - from) / every)` and adds `schedule = "<every>@<from>#<generation>"` to the
+   * trigger, so the first plan after a period boundary replaces the key (create before destroy,
+   * with `gracePeriod` as for a `rotation` change). Nothing rotates until someone plans: pair it
+   * with a scheduled pipeline that runs plan and apply. Adding, removing or editing the schedule
+   * changes the trigger too, and so rotates the key once. `rotation` still works alongside it.
+   *
+   * @default - no schedule: the key rotates only when `rotation` changes
+   */
+  readonly rotationSchedule?: RotationSchedule;
+
+  /**
+   * The clock the schedule's generation is computed with (tests inject a fixed one). Read once
+   * per construct, at the first synthesis.
+   *
+   * @internal
+   * @default - the system clock
+   */
+  readonly now?: () => Date;
 
   /**
    * The `null` provider for the rotation trigger.
@@ -30,6 +73,9 @@ export interface RotatingKeyProps extends KeyOptions {
  * so bumping the value replaces the key with the new one created first. With `gracePeriod`, the
  * old key keeps working for that long after it is destroyed, so consumers can reload the secret.
  *
+ * With `rotationSchedule`, the trigger also carries the schedule's current generation, so the first
+ * plan after each period boundary rotates the key without a commit.
+ *
  * Construct ids are part of the public contract: `Resource` (the key, the same id as in
  * `PermissionedKey`, so a `PermissionedKey` can become a `RotatingKey` without replacement) and
  * `RotationTrigger`. Changing the path changes the Terraform addresses and replaces the key.
@@ -47,8 +93,16 @@ export class RotatingKey extends PermissionedKey {
   public constructor(scope: Construct, id: string, props: RotatingKeyProps) {
     super(scope, id, { ...props, createBeforeDestroy: true });
     if (props.nullProvider === undefined) ensureNullProvider(TerraformStack.of(this));
+    const triggers: Record<string, string> = { rotation: rotationString(props.rotation) };
+    const schedule = props.rotationSchedule;
+    let instant: Date | undefined;
+    // One reading for every resolution and the validation, so they agree on the generation.
+    const now = () => (instant ??= (props.now ?? (() => new Date()))());
+    if (schedule !== undefined) {
+      triggers.schedule = Lazy.stringValue({ produce: () => scheduleTrigger(schedule, now()) });
+    }
     this.trigger = new NullResource(this, RotatingKey.TRIGGER_ID, {
-      triggers: { rotation: rotationString(props.rotation) },
+      triggers,
       provider: props.nullProvider,
     });
     this.resource.lifecycle = {
@@ -58,7 +112,12 @@ export class RotatingKey extends PermissionedKey {
       // refuse (the JSON string is parsed as a bare reference); give the bare address instead.
       replaceTriggeredBy: [Lazy.stringValue({ produce: () => `${this.trigger.terraformResourceType}.${this.trigger.friendlyUniqueId}` })],
     };
-    this.node.addValidation({ validate: () => rotationProblems(props.rotation) });
+    this.node.addValidation({
+      validate: () => [
+        ...rotationProblems(props.rotation),
+        ...(schedule === undefined ? [] : scheduleProblems(schedule, now())),
+      ],
+    });
   }
 }
 
