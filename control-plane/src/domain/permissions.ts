@@ -1,7 +1,10 @@
 // The permission catalog and the rules over permission sets: holding, coverage (no escalation),
 // validation and the canonical order.
 
-export type Action = 'read' | 'write';
+import * as shared from '../../../client/permissions';
+import type { Action } from '../../../client/permissions';
+
+export type { Action } from '../../../client/permissions';
 
 export interface CatalogEntry {
   readonly resource: string;
@@ -27,15 +30,7 @@ export const CATALOG: readonly CatalogEntry[] = [
 
 const BY_RESOURCE = new Map(CATALOG.map((e) => [e.resource, e]));
 
-export interface ParsedPermission {
-  readonly resource: string;
-  readonly action: Action;
-}
-
-export function parsePermission(p: string): ParsedPermission | undefined {
-  const m = /^(\*|[a-z][a-z_]{0,62}):(read|write)$/.exec(p);
-  return m ? { resource: m[1]!, action: m[2] as Action } : undefined;
-}
+export { parsePermission, type ParsedPermission } from '../../../client/permissions';
 
 /** Every permission string the catalog allows, sorted. */
 export const ALLOWED_PERMISSIONS: readonly string[] = [
@@ -65,35 +60,15 @@ export function canonicalSet(values: readonly string[]): string[] {
 
 /** Whether a permission set grants `action` on a concrete `resource` (write includes read). */
 export function holds(set: readonly string[], resource: string, action: Action): boolean {
-  if (!resourceSupports(resource, action)) return false;
-  return set.some((entry) => {
-    const p = parsePermission(entry);
-    if (!p) return false;
-    const resourceOk = p.resource === resource || p.resource === '*';
-    const actionOk = p.action === action || (action === 'read' && p.action === 'write');
-    return resourceOk && actionOk;
-  });
+  return shared.holds(CATALOG, set, resource, action);
 }
 
 /** The permissions of `requested` that `held` does not cover. `*:a` needs `a` on every resource supporting it. */
 export function uncovered(held: readonly string[], requested: readonly string[]): string[] {
-  const missing: string[] = [];
-  for (const r of canonicalSet(requested)) {
-    const p = parsePermission(r);
-    if (!p) { missing.push(r); continue; }
-    const resources = p.resource === '*' ? CATALOG.filter((e) => e.actions.includes(p.action)).map((e) => e.resource) : [p.resource];
-    if (!resources.every((res) => holds(held, res, p.action))) missing.push(r);
-  }
-  return missing;
+  return shared.uncovered(CATALOG, held, requested);
 }
 
-/** The accounts of `requested` outside `held`; an empty `held` means every account. */
-export function uncoveredAccounts(held: readonly string[], requested: readonly string[]): { ok: boolean; outside: string[] } {
-  if (held.length === 0) return { ok: true, outside: [] };
-  if (requested.length === 0) return { ok: false, outside: [] };
-  const outside = requested.filter((a) => !held.includes(a));
-  return { ok: outside.length === 0, outside };
-}
+export { uncoveredAccounts } from '../../../client/permissions';
 
 export type UserRole = 'admin' | 'member';
 export type DevelopersPermission = 'none' | 'view' | 'manage';

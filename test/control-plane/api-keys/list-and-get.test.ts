@@ -30,6 +30,15 @@ describe('GET /v1/api_keys', () => {
     expect(res.body.data.map((k: any) => k.name)).toEqual(['ci']);
   });
 
+  test('filters by a name with characters encodeURIComponent leaves as they are', async () => {
+    const org = await newOrg(t);
+    const name = "ci (prod)! it's *the* one";
+    await newKey(org, { name });
+    const res = await call(t, 'GET', `/v1/api_keys?name=${encodeURIComponent(name)}`, { auth: org.admin });
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((k: any) => k.name)).toEqual([name]);
+  });
+
   test('pages with per_page and after_cursor, each key exactly once', async () => {
     const org = await newOrg(t);
     const ids: string[] = [];
