@@ -3,8 +3,8 @@
 // the keys' secrets.
 import { unwrap } from '../../client';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane-process';
-import { describeWithTofu, leakedSecrets } from '../support/tofu';
-import { adminClient, ExampleRun, getKey, issuedSecrets, keyClient, keysInState, meStatus, terraformKeyFromReadme } from './support';
+import { describeWithTofu } from '../support/tofu';
+import { adminClient, ExampleRun, getKey, stopAndCheckSecrets, keyClient, keysInState, meStatus, terraformKeyFromReadme } from './support';
 
 jest.setTimeout(5 * 60_000);
 
@@ -23,18 +23,8 @@ describeWithTofu('examples/hcl', () => {
     });
   });
 
-  afterAll(async () => {
-    if (!cp) return;
-    try {
-      // No secret issued during the test reached what the CLI printed or the server's logs.
-      const secrets = await issuedSecrets(cp);
-      await cp.kill();
-      expect(leakedSecrets(run.transcript + cp.output(), secrets)).toEqual([]);
-    } finally {
-      run?.remove();
-      await cp.stop();
-    }
-  });
+  // No secret issued during the test reached what the CLI printed or the server's logs.
+  afterAll(() => stopAndCheckSecrets(cp, () => run.transcript, run));
 
   it('creates the three keys, plans empty, hands out a secret on request, and archives on destroy', async () => {
     const runIt = run.commands('## Run it');

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unwrap, type ApiKey } from '../../client';
 import { REPO_ROOT, startControlPlane, type RunningControlPlane } from '../support/control-plane-process';
-import { leakedSecrets } from '../support/tofu';
-import { adminClient, bash, issuedSecrets, readmeBlock, readmeCommands, shellEnv, type RunResult } from './support';
+import { adminClient, bash, stopAndCheckSecrets, readmeBlock, readmeCommands, shellEnv, type RunResult } from './support';
 
 jest.setTimeout(2 * 60_000);
 
@@ -21,17 +20,7 @@ describe('examples/openapi-client', () => {
     cp = await startControlPlane();
   });
 
-  afterAll(async () => {
-    if (!cp) return;
-    try {
-      const secrets = await issuedSecrets(cp);
-      await cp.kill();
-      const printed = outputs.map((o) => o.stdout + o.stderr).join('\n');
-      expect(leakedSecrets(printed + cp.output(), secrets)).toEqual([]);
-    } finally {
-      await cp.stop();
-    }
-  });
+  afterAll(() => stopAndCheckSecrets(cp, () => outputs.map((o) => o.stdout + o.stderr).join('\n')));
 
   const env = () =>
     shellEnv({ KEYPLANE_ENDPOINT: cp.endpoint, KEYPLANE_ORGANIZATION_ID: cp.organizationId, KEYPLANE_ADMIN_TOKEN: cp.adminToken });

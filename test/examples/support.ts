@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { dirname, join, relative } from 'node:path';
 import { createKeyplaneClient, unwrap, type ApiKey, type KeyplaneClient } from '../../client';
 import { REPO_ROOT, type RunningControlPlane } from '../support/control-plane-process';
-import { tofuBinary, Workspace, type PlanJson, type StateJson, type TofuResult } from '../support/tofu';
+import { leakedSecrets, tofuBinary, Workspace, type PlanJson, type StateJson, type TofuResult } from '../support/tofu';
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 
@@ -282,4 +282,20 @@ export async function buildCdktfPackage(): Promise<void> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Ends a test file: no secret issued in the organization may occur in what the CLIs printed
+ * (`printed()`) or in the server's output; then the server and the example copy are removed.
+ */
+export async function stopAndCheckSecrets(cp: RunningControlPlane | undefined, printed: () => string, run?: ExampleRun): Promise<void> {
+  if (!cp) return;
+  try {
+    const secrets = await issuedSecrets(cp);
+    await cp.kill();
+    expect(leakedSecrets(printed() + cp.output(), secrets)).toEqual([]);
+  } finally {
+    run?.remove();
+    await cp.stop();
+  }
 }
