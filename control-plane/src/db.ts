@@ -19,13 +19,79 @@ export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'datab
     });
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const release = lockDataDir(config.dataDir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ClientPgLite = require('knex-pglite');
-  return knex({
+  const db = knex({
     client: ClientPgLite,
     dialect: 'postgres',
     connection: { connectionString: path.join(config.dataDir, 'pgdata') },
   });
+  // Release the lock when the database is closed (knex defines destroy read-only, hence the client hook).
+  const client = db.client as { destroy: (cb?: unknown) => Promise<unknown> };
+  const destroy = client.destroy.bind(client);
+  client.destroy = async (cb?: unknown) => {
+    try {
+      return await destroy(cb);
+    } finally {
+      release();
+    }
+  };
+  return db;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `the embedded database in ${dir} is in use by process ${pid}. Only one process may open it: stop that process first ` +
+        '(for `keyplane bootstrap`, stop the server), or run every process on one PostgreSQL with DATABASE_URL.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is a single-process database: two processes on one data directory each see their own
+ * copy and overwrite each other's writes. A lock file with the owner's PID refuses the second
+ * opener; a lock left by a process that died is taken over. Returns the release function.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockFile = path.join(dir, 'keyplane.lock');
+  const me = String(process.pid);
+  const tryLock = () => {
+    try {
+      fs.writeFileSync(lockFile, me, { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return false;
+    }
+  };
+  if (!tryLock()) {
+    const owner = Number(fs.readFileSync(lockFile, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new DataDirLockedError(dir, owner);
+    fs.rmSync(lockFile, { force: true });
+    if (!tryLock()) throw new DataDirLockedError(dir, Number(fs.readFileSync(lockFile, 'utf8').trim()));
+  }
+  const release = () => {
+    try {
+      if (fs.readFileSync(lockFile, 'utf8').trim() === me) fs.rmSync(lockFile, { force: true });
+    } catch {
+      // already gone
+    }
+    process.removeListener('exit', release);
+  };
+  process.on('exit', release);
+  return release;
 }
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
