@@ -123,12 +123,15 @@ export interface paths {
         /**
          * Create a key
          * @description Creates a key and returns it with its `secret`. Requires `api_keys:write`, and every
-         *     requested permission (and the account restriction) must lie within the caller's own.
+         *     requested permission (and the account restriction) must lie within the caller's own. A
+         *     key's own limits carry over: a key with an IP allowlist can only create keys whose
+         *     allowlist lies inside its own, and a key with an expiry only keys that expire no later.
          *
          *     With an `Idempotency-Key` header, a retried request with the same body returns the same key
          *     (and secret) instead of creating a second one; the same idempotency key with a different
          *     body is refused with `422 idempotency_key_reused`. Idempotency keys are remembered for
-         *     24 hours per caller.
+         *     24 hours per caller. A replay returns the secret again, so it is audited as
+         *     `api_key.secret_revealed`; once the key is archived, a replay answers `409 api_key_archived`.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -160,7 +163,8 @@ export interface paths {
         /**
          * Rename a key or change its allowed IPs
          * @description Changes `name` and/or `allowed_ips`; nothing else. Requires `api_keys:write` and the key's
-         *     permissions within the caller's own. A request that names `permissions`,
+         *     permissions within the caller's own; a caller key with an IP allowlist can only set
+         *     allowlists inside its own. A request that names `permissions`,
          *     `internal_account_ids` or `expires_at` is refused with `422 permissions_immutable`: create a
          *     new key with the permissions you need and archive this one. Archived keys cannot be edited
          *     (`409 api_key_archived`).
@@ -186,8 +190,9 @@ export interface paths {
          *     authenticating at once. With `grace_period_seconds`, the archive is scheduled: the key keeps
          *     working until `archived_at` and is archived from then on, so consumers holding the old
          *     secret during a rotation can reload. A schedule can be brought forward but never pushed
-         *     back: the earlier time wins. Requires `api_keys:write`. Archiving an archived key answers
-         *     `409 api_key_archived`.
+         *     back: the earlier time wins. Requires `api_keys:write` and the key's permissions within the
+         *     caller's own (a weaker key cannot switch off a stronger one). Archiving an archived key
+         *     answers `409 api_key_archived`.
          */
         post: operations["archiveApiKey"];
         delete?: never;

@@ -5,6 +5,7 @@ import { createDb, instrument, migrate, type Db } from './db';
 import { Keyring, resolveMasterKey } from './domain/credentials';
 import { problemMiddleware } from './errors';
 import { notFound, validateRequests } from './http/contract';
+import { refuseNulCharacters } from './http/no-nul';
 import { requestContext } from './http/request-context';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { RequestLogWriter } from './request-log/writer';
@@ -74,6 +75,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // never gets its body parsed, its route matched or its input validated.
   app.use('/v1', authentication(ctx));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(refuseNulCharacters());
   app.use(validateRequests(spec.document));
   app.use(buildRouter(services));
   app.use(notFound(spec.document));

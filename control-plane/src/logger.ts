@@ -5,7 +5,8 @@ import type { LogLevel } from './config';
 
 const SENSITIVE_KEY = /authorization|cookie|secret|token|password|credential|master.?key|api.?key$/i;
 // Key secrets (`kp_…`), user tokens (`kpu_…`), and Basic/Bearer credentials embedded in free text.
-const SECRET_PATTERN = /\b(kpu?_)[0-9A-Za-z]{8,}/g;
+// No word boundary: a secret glued to other text (`id_kp_…`, `client_kp_…`) is still a secret.
+const SECRET_PATTERN = /(kpu?_)[0-9A-Za-z]{8,}/g;
 const AUTH_PATTERN = /\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/gi;
 export const REDACTED = '[REDACTED]';
 

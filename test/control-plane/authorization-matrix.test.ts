@@ -62,7 +62,8 @@ const ROUTES: RouteCase[] = [
     access: 'keys:write',
     ok: 201,
     path: () => '/v1/api_keys',
-    body: () => ({ name: 'matrix', permissions: ['counterparties:read'] }),
+    // Inside the IP-restricted key's allowlist: a key's limits carry over to the keys it creates.
+    body: () => ({ name: 'matrix', permissions: ['counterparties:read'], allowed_ips: ['10.9.9.9'] }),
   },
   { operationId: 'getApiKey', method: 'GET', access: 'keys:read', ok: 200, objectRoute: true, path: async (_f, org) => `/v1/api_keys/${await freshKey(org)}` },
   {

@@ -44,7 +44,8 @@ export class RequestLogWriter {
       return;
     }
     // Never credentials in the table: free-text fields go through the one redaction function.
-    const clean = (v: string | null) => (v === null ? null : redactString(v));
+    // NUL cannot be stored in PostgreSQL text and would fail the whole batch: replace it.
+    const clean = (v: string | null) => (v === null ? null : redactString(v).replace(/\u0000/g, '\uFFFD'));
     this.buffer.push({
       id: newId('requestLog'),
       ...entry,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal';
+import { blockContains, parseIpBlock } from '../../../client/cidr';
 import { canonicalizeAllowedIps } from '../domain/ip';
 import { generateSecret, secretPrefix } from '../domain/credentials';
 import { ALLOWED_PERMISSIONS, canonicalSet, isKnownPermission, uncovered, uncoveredAccounts } from '../domain/permissions';
@@ -77,6 +78,31 @@ export function assertCovers(principal: Principal, permissions: readonly string[
   }
 }
 
+/**
+ * A key's limits travel with what it creates: a key restricted to some addresses or with an
+ * expiry can only hand out (or set) allowlists inside its own and expiries no later than its own,
+ * or its restrictions would be one API call away from gone.
+ */
+export function assertWithinCallerLimits(principal: Principal, allowedIps: readonly string[] | undefined, expiresAt: Date | null | undefined): void {
+  if (principal.type !== 'api_key') return;
+  const own = principal.key;
+  if (allowedIps !== undefined && own.allowed_ips.length > 0) {
+    const held = own.allowed_ips.map((b) => parseIpBlock(b));
+    const outside = allowedIps.length === 0 ? ['(anywhere)'] : allowedIps.filter((b) => {
+      const block = parseIpBlock(b);
+      return !held.some((h) => h.family === block.family && h.prefix <= block.prefix && blockContains(h, block));
+    });
+    if (outside.length) {
+      throw errors.escalation([], `You may only be used from ${own.allowed_ips.join(', ')}, so allowed_ips must lie inside those blocks; not inside: ${outside.join(', ')}.`);
+    }
+  }
+  if (expiresAt !== undefined && own.expires_at) {
+    if (expiresAt === null || expiresAt.getTime() > own.expires_at.getTime()) {
+      throw errors.escalation([], `You expire at ${own.expires_at.toISOString()}, so the keys you create must expire no later (expires_at).`);
+    }
+  }
+}
+
 /** The request in canonical form, so that two spellings of one request (`10.0.0.1` / `10.0.0.1/32`) are one. */
 function requestHash(input: { name: string; permissions: string[]; accounts: string[]; allowedIps: string[]; expiresAt: Date | null }): string {
   const canonical = JSON.stringify([input.name, input.permissions, input.accounts, input.allowedIps, input.expiresAt?.toISOString() ?? null]);
@@ -107,6 +133,7 @@ export function apiKeysService(ctx: ServiceContext) {
       }
       const { principal } = caller;
       assertCovers(principal, permissions, accounts);
+      assertWithinCallerLimits(principal, allowedIps, expiresAt);
 
       const hash = idempotencyKey ? requestHash({ name: input.name, permissions, accounts, allowedIps, expiresAt }) : undefined;
       return ctx.db.transaction(async (trx) => {
@@ -117,6 +144,17 @@ export function apiKeysService(ctx: ServiceContext) {
             const existing = await idempotencyRepo.find(trx, org, principal.id, idempotencyKey);
             if (!existing || existing.request_hash !== hash || !existing.api_key_id) throw errors.idempotencyKeyReused();
             const key = await findInOrg(trx, caller, existing.api_key_id);
+            // A replay hands out the secret again, so it is audited like a reveal, and never for a
+            // key archived since (its secret must not circulate any more).
+            if (key.is_archived) throw errors.apiKeyArchived('The key this Idempotency-Key created has been archived since; its secret is not replayed.');
+            await recordAudit(trx, {
+              organizationId: key.organization_id,
+              actor: principal,
+              action: 'api_key.secret_revealed',
+              entity: { type: 'api_key', id: key.id },
+              changes: { revealed_by: { type: principal.type, id: principal.id }, via: 'idempotent_replay' },
+              requestId: caller.requestId,
+            });
             return { key: withSecret(key), replayed: true };
           }
         }
@@ -177,7 +215,10 @@ export function apiKeysService(ctx: ServiceContext) {
         if (typeof patch.name === 'string' && patch.name !== key.name) changes.name = patch.name;
         if (Array.isArray(patch.allowed_ips)) {
           const ips = canonicalIps(patch.allowed_ips as string[]);
-          if (JSON.stringify(ips) !== JSON.stringify(key.allowed_ips)) changes.allowed_ips = ips;
+          if (JSON.stringify(ips) !== JSON.stringify(key.allowed_ips)) {
+            assertWithinCallerLimits(caller.principal, ips, undefined);
+            changes.allowed_ips = ips;
+          }
         }
         if (Object.keys(changes).length === 0) return serializeApiKey(key);
         const updated = await apiKeysRepo.update(trx, key.organization_id, key.id, changes);
@@ -195,6 +236,8 @@ export function apiKeysService(ctx: ServiceContext) {
     async archive(caller: Caller, id: string, graceSeconds: number): Promise<SerializedApiKey> {
       return ctx.db.transaction(async (trx) => {
         const key = await findInOrg(trx, caller, id, true);
+        // Like edit and reveal: a weaker key must not be able to switch off a stronger one.
+        assertCovers(caller.principal, key.permissions, key.internal_account_ids);
         if (key.is_archived) throw errors.apiKeyArchived('The key is already archived.');
         const updated = await apiKeysRepo.scheduleArchive(trx, key.organization_id, key.id, graceSeconds);
         const changed = key.archived_at?.getTime() !== updated.archived_at?.getTime();

@@ -204,8 +204,11 @@ export const apiKeyResource = defineResource<KeyplaneProviderData>({
     const data = configured(provider, signal);
     try {
       const key = await data.api.getKey(state.id as string);
-      // Archived (or gone) outside Terraform: forget it, so the next plan creates it again.
-      if (!key || key.status === 'archived') return { state: null };
+      // Archived, expired or gone: the key can never authenticate again, so forget it and let the
+      // next plan create it again (an expiry in the past then fails that plan with a clear message).
+      if (!key || key.status === 'archived' || (key.expires_at !== null && Date.parse(key.expires_at) <= Date.now())) {
+        return { state: null };
+      }
       return { state: toState(key, state, (state.secret as string | null) ?? null) };
     } catch (err) {
       return { state, diagnostics: [apiDiagnostic(`Reading key ${state.id}`, err, data.endpoint)] };

@@ -22,6 +22,11 @@ export const SETTING_ENV = {
 
 const ORG_ID = /^org_[0-9a-z]{26}$/;
 
+/** For echoing a bad value back: anything secret-shaped, and URL credentials, are masked. */
+export function forDisplay(value: string): string {
+  return value.replace(/(kpu?_)[0-9A-Za-z]{4,}/g, '$1…').replace(/(\/\/)[^/@\s]*@/, '$1…@');
+}
+
 export function resolveSettings(
   raw: RawSettings,
   env: NodeJS.ProcessEnv = process.env,
@@ -52,7 +57,13 @@ export function resolveSettings(
       problems.push({
         attribute: 'endpoint',
         summary: 'Invalid Keyplane endpoint',
-        detail: `The endpoint (from \`endpoint\` or KEYPLANE_ENDPOINT) must be an http:// or https:// URL; got "${endpoint}".`,
+        detail: `The endpoint (from \`endpoint\` or KEYPLANE_ENDPOINT) must be an http:// or https:// URL; got "${forDisplay(endpoint)}".`,
+      });
+    } else if (url.username || url.password) {
+      problems.push({
+        attribute: 'endpoint',
+        summary: 'Invalid Keyplane endpoint',
+        detail: `The endpoint (from \`endpoint\` or KEYPLANE_ENDPOINT) must not carry a user name or password ("${forDisplay(endpoint)}"): the key goes in \`api_key\` / KEYPLANE_API_KEY.`,
       });
     }
   }
@@ -60,7 +71,7 @@ export function resolveSettings(
     problems.push({
       attribute: 'organization_id',
       summary: 'Invalid Keyplane organization ID',
-      detail: `\`organization_id\` (or KEYPLANE_ORGANIZATION_ID) must look like org_ followed by 26 lower-case letters and digits; got "${organizationId}".`,
+      detail: `\`organization_id\` (or KEYPLANE_ORGANIZATION_ID) must look like org_ followed by 26 lower-case letters and digits; got "${forDisplay(organizationId)}".`,
     });
   }
   if (!apiKey) {

@@ -198,6 +198,18 @@ describeWithTofu('keyplane_api_key with OpenTofu', () => {
     expect(trail.data.map((e) => e.action)).toContain('api_key.secret_revealed');
   });
 
+  it('plans to create again a key whose expiry has passed', async () => {
+    const ws = workspace();
+    const expiresAt = new Date(Date.now() + 15_000).toISOString();
+    ws.write({ 'main.tf': keyConfig({ name: 'short-lived', permissions: ['ledgers:read'] }).replace('permissions =', `expires_at  = "${expiresAt}"\n  permissions =`) });
+    await ws.init();
+    await ws.apply();
+    secrets.push(resourceValues(await ws.state(), 'keyplane_api_key.ci').secret as string);
+    expect(changesOf(await ws.plan())).toEqual([]);
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now()) + 500));
+    expect(changesOf(await ws.plan()).map((c) => c.change.actions)).toEqual([['create']]);
+  });
+
   describe('bad input is a readable diagnostic', () => {
     it('names the allowed values for an unknown permission', async () => {
       const ws = workspace();
