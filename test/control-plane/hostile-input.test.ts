@@ -113,3 +113,18 @@ describe('idempotent replays hand out secrets', () => {
     expect(JSON.stringify(afterArchive.body)).not.toContain(first.body.secret);
   });
 });
+
+describe('strict input', () => {
+  test('an impossible date is refused, not rolled over to the next month', async () => {
+    const org = await newOrg(t);
+    const res = await call(t, 'POST', '/v1/api_keys', { auth: org.admin, body: { name: 'x', permissions: ['*:read'], expires_at: '2099-02-30T00:00:00Z' } });
+    expectProblem(res, 422, 'invalid_expiry');
+    expect(res.body.detail).toContain('2099-02-30');
+  });
+
+  test('routes are case-sensitive', async () => {
+    const org = await newOrg(t);
+    expect((await call(t, 'GET', '/v1/api_keys', { auth: org.admin })).status).toBe(200);
+    expectProblem(await call(t, 'GET', '/v1/API_KEYS', { auth: org.admin }), 404, 'not_found');
+  });
+});

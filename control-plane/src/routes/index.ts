@@ -40,7 +40,8 @@ export const ROUTES: readonly Route[] = [
 ];
 
 export function buildRouter(services: Services): Router {
-  const router = Router();
+  // Paths are case-sensitive like the contract: /V1/API_KEYS is not /v1/api_keys.
+  const router = Router({ caseSensitive: true });
   for (const route of ROUTES) {
     router[route.method](route.path, enforce(route.access), async (req: Request, res: Response, next: NextFunction) => {
       try {

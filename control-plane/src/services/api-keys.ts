@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { blockContains, parseIpBlock } from '../../../client/cidr';
 import { canonicalizeAllowedIps } from '../domain/ip';
+import { parseTimestamp } from '../domain/time';
 import { generateSecret, secretPrefix } from '../domain/credentials';
 import { ALLOWED_PERMISSIONS, canonicalSet, isKnownPermission, uncovered, uncoveredAccounts } from '../domain/permissions';
 import { errors } from '../errors';
@@ -127,8 +128,9 @@ export function apiKeysService(ctx: ServiceContext) {
       const allowedIps = canonicalIps(input.allowed_ips);
       let expiresAt: Date | null = null;
       if (input.expires_at) {
-        expiresAt = new Date(input.expires_at);
-        if (Number.isNaN(expiresAt.getTime())) throw errors.invalidExpiry('expires_at is not a date-time.');
+        const parsed = parseTimestamp(input.expires_at);
+        if (!parsed) throw errors.invalidExpiry(`expires_at is not a valid RFC 3339 date-time: ${input.expires_at}.`);
+        expiresAt = parsed;
         if (expiresAt.getTime() <= Date.now()) throw errors.invalidExpiry(`expires_at must be in the future; ${input.expires_at} has passed.`);
       }
       const { principal } = caller;

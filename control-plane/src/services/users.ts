@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { generateSecret } from '../domain/credentials';
 import type { DevelopersPermission, UserRole } from '../domain/permissions';
+import { parseTimestamp } from '../domain/time';
 import { errors } from '../errors';
 import { newId } from '../ids';
 import { decodeCursor, type Page, type Queryable } from '../repositories/common';
@@ -111,7 +112,9 @@ export function usersService(ctx: ServiceContext) {
       if (!isAdmin && !isSelf) throw errors.forbidden('Only organization admins can issue tokens for other users; users can issue tokens for themselves.');
       let expiresAt: Date | null = null;
       if (input.expires_at) {
-        expiresAt = new Date(input.expires_at);
+        const parsed = parseTimestamp(input.expires_at);
+        if (!parsed) throw errors.validation([{ path: '/body/expires_at', message: 'must be a valid RFC 3339 date-time' }]);
+        expiresAt = parsed;
         if (expiresAt.getTime() <= Date.now()) throw errors.validation([{ path: '/body/expires_at', message: 'must be in the future' }], `expires_at must be in the future; ${input.expires_at} has passed.`);
       }
       return ctx.db.transaction((trx) => issueUserToken(trx, ctx.keyring, { user, name: input.name, expiresAt, actor: principal, requestId: caller.requestId }));
