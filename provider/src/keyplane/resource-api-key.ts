@@ -182,7 +182,7 @@ export const apiKeyResource = defineResource<KeyplaneProviderData>({
     }
   },
 
-  async create({ provider, signal, planned, config }) {
+  async create({ provider, signal, planned }) {
     const data = configured(provider, signal);
     try {
       const key = await data.api.createKey({
@@ -192,9 +192,7 @@ export const apiKeyResource = defineResource<KeyplaneProviderData>({
         allowed_ips: planned.allowed_ips as string[],
         expires_at: (planned.expires_at as string | null) ?? undefined,
       });
-      const state = toState(key, planned, key.secret);
-      state.archive_grace_period = (config.archive_grace_period as string | null) ?? null;
-      return { state };
+      return { state: toState(key, planned, key.secret) };
     } catch (err) {
       return { diagnostics: [apiDiagnostic('Creating the key', err, data.endpoint)] };
     }
