@@ -32,6 +32,8 @@ describe('embedded data directory lock', () => {
     fs.writeFileSync(path.join(dir, 'keyplane.lock'), String(dead.pid));
     const db = createDb(config(dir));
     expect(fs.readFileSync(path.join(dir, 'keyplane.lock'), 'utf8')).toBe(String(process.pid));
+    // Let PGlite finish starting before closing it, so nothing of it runs after this test.
+    await db.raw('select 1');
     await db.destroy();
     expect(fs.existsSync(path.join(dir, 'keyplane.lock'))).toBe(false);
   });
