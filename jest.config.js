@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: {
-    // Type checking runs once in `npm run typecheck`; jest only transpiles, which keeps runs fast.
+    // Type checking runs once before jest (`npm test` runs tsc first); jest only transpiles, which keeps runs fast.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }],
     // The embedded PostgreSQL (PGlite) loads Node built-ins with dynamic import(), which jest's vm
     // refuses without --experimental-vm-modules; this rewrites those calls to require().

@@ -45,6 +45,8 @@ export class KeyplaneApiError extends Error {
 
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// POSTs whose repetition changes nothing more than the first one did.
+const REPEATABLE_POST = /\/(archive|reveal|authorize)$/;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -56,7 +58,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * A fetch that retries transient failures. POSTs are retried only when they carry an
- * Idempotency-Key (create) or are naturally repeatable (archive, reveal, authorize), never a PATCH.
+ * Idempotency-Key (create) or are naturally repeatable (archive, reveal, authorize); PATCH and
+ * other POSTs (users, tokens) never, since a lost answer does not mean the change did not happen.
  */
 function retryingFetch(opts: ClientOptions): typeof fetch {
   const base = opts.fetch ?? fetch;
@@ -64,7 +67,9 @@ function retryingFetch(opts: ClientOptions): typeof fetch {
   const baseDelay = opts.baseDelayMs ?? 250;
   return async (input, init) => {
     const request = new Request(input, init);
-    const repeatable = SAFE_METHODS.has(request.method) || request.method === 'POST';
+    const repeatable =
+      SAFE_METHODS.has(request.method) ||
+      (request.method === 'POST' && (request.headers.has('Idempotency-Key') || REPEATABLE_POST.test(new URL(request.url).pathname)));
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= maxAttempts || !repeatable;
       try {

@@ -21,7 +21,7 @@ import {
 import { fromProtoPath, toProtoPath } from '../../../provider/src/plugin/diagnostics';
 import { createLogger } from '../../../provider/src/plugin/log';
 import { ProviderServer } from '../../../provider/src/plugin/provider-server';
-import { exampleProvider } from './fixtures/example-provider';
+import { exampleProvider, thingConfig } from './fixtures/example-provider';
 
 const quiet = createLogger('test', { level: 'off' });
 const thingSchema = exampleProvider.resources.get('example_thing')!.schema;
@@ -36,21 +36,7 @@ function fromDv(v: { msgpack?: Buffer } | undefined, type: CtyType = thingType):
   return v?.msgpack && v.msgpack.length > 0 ? decodeMsgpack(v.msgpack, type) : null;
 }
 
-function thing(overrides: Partial<Record<string, unknown>> = {}): ObjectValue {
-  return {
-    id: null,
-    name: 'alpha',
-    description: null,
-    size: null,
-    big: null,
-    tags: null,
-    secret: null,
-    secret_length: null,
-    created_at: null,
-    revision: null,
-    ...overrides,
-  } as ObjectValue;
-}
+const thing = thingConfig;
 
 async function configured(): Promise<ProviderServer<unknown>> {
   const s = new ProviderServer(exampleProvider, quiet);

@@ -23,7 +23,7 @@ import {
   valuesEqual,
 } from '../../../provider/src/plugin';
 import { fromProtoPath } from '../../../provider/src/plugin/diagnostics';
-import { exampleProvider } from './fixtures/example-provider';
+import { exampleProvider, thingConfig } from './fixtures/example-provider';
 import {
   ClientCert,
   Clients,
@@ -52,22 +52,7 @@ function fromDv(v: { msgpack?: Buffer } | null | undefined, type: CtyType = thin
   return v?.msgpack && v.msgpack.length > 0 ? decodeMsgpack(v.msgpack, type) : null;
 }
 
-/** The configuration OpenTofu would send for a thing (all attributes present, unset ones null). */
-function config(overrides: Record<string, unknown> = {}): ObjectValue {
-  return {
-    id: null,
-    name: 'alpha',
-    description: null,
-    size: null,
-    big: null,
-    tags: null,
-    secret: null,
-    secret_length: null,
-    created_at: null,
-    revision: null,
-    ...overrides,
-  } as ObjectValue;
-}
+const config = thingConfig;
 
 /**
  * OpenTofu's checks on an apply result (objchange.AssertObjectCompatible, simplified to
